@@ -1,0 +1,135 @@
+import { RequestError } from './errors.js'
+import { parseLosslessJson } from './json.js'
+import { isRawPayload, MAX_DEPTH, quote, rawObject, type RawPayload, type RawValue } from './raw.js'
+
+/** The two body encodings ZEGO posts. */
+export type MediaType = 'json' | 'form'
+
+const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false })
+
+/** Reads a `Content-Type` header, refusing anything but JSON or form bodies in UTF-8 with a 415. */
+export function mediaTypeOf(contentType: string | undefined): MediaType {
+  const [essence = '', ...params] = (contentType ?? '').split(';')
+  const type = essence.trim().toLowerCase()
+  const media: MediaType | undefined =
+    type === 'application/json' || /^application\/[\w.+-]+\+json$/.test(type)
+      ? 'json'
+      : type === 'application/x-www-form-urlencoded'
+        ? 'form'
+        : undefined
+  if (media === undefined) {
+    throw new RequestError(
+      'unsupported_media_type',
+      contentType
+        ? `content type ${quote(type)} is not supported: send application/json or application/x-www-form-urlencoded`
+        : 'the request has no content type: send application/json or application/x-www-form-urlencoded',
+    )
+  }
+  for (const param of params) {
+    const [name = '', value = ''] = param.split('=').map((part) => part.trim().toLowerCase())
+    if (name === 'charset' && value.replace(/^"|"$/g, '') !== 'utf-8' && value !== 'utf8') {
+      throw new RequestError('unsupported_media_type', `charset ${quote(value)} is not supported: send UTF-8`)
+    }
+  }
+  return media
+}
+
+/** Decodes body bytes or text into a raw payload, strictly: invalid UTF-8, JSON or form is a 400. */
+export function decodeBody(body: Uint8Array | string, media: MediaType): RawPayload {
+  let text: string
+  try {
+    text = typeof body === 'string' ? body : utf8.decode(body)
+  } catch (error) {
+    throw new RequestError('invalid_body', 'the body is not valid UTF-8', { cause: error })
+  }
+  const payload = media === 'json' ? decodeJson(text) : decodeForm(text)
+  return payload
+}
+
+function decodeJson(text: string): RawPayload {
+  let value: RawValue
+  try {
+    value = parseLosslessJson(text)
+  } catch (error) {
+    throw new RequestError('invalid_body', `the body is not valid JSON: ${(error as Error).message}`, {
+      cause: error,
+    })
+  }
+  if (!isRawPayload(value)) throw new RequestError('invalid_body', 'the JSON body is not an object')
+  return value
+}
+
+/**
+ * Decodes a form body: `+` is a space, repeated keys and `key[]` keys become arrays, and every
+ * value stays an exact string.
+ */
+export function decodeForm(text: string): RawPayload {
+  const result = rawObject()
+  const arrays = new Set<string>()
+  for (const pair of text.split('&')) {
+    if (pair === '') continue
+    const split = pair.indexOf('=')
+    let key = decodeComponent(split === -1 ? pair : pair.slice(0, split))
+    const value = split === -1 ? '' : decodeComponent(pair.slice(split + 1))
+    if (key.endsWith('[]')) {
+      key = key.slice(0, -2)
+      arrays.add(key)
+    }
+    const previous = result[key]
+    if (previous === undefined) result[key] = arrays.has(key) ? [value] : value
+    else if (Array.isArray(previous)) previous.push(value)
+    else {
+      result[key] = [previous as string, value]
+      arrays.add(key)
+    }
+  }
+  return result
+}
+
+function decodeComponent(text: string): string {
+  try {
+    return decodeURIComponent(text.replaceAll('+', ' '))
+  } catch (error) {
+    throw new RequestError('invalid_body', `the form body has a malformed escape in ${quote(text)}`, {
+      cause: error,
+    })
+  }
+}
+
+/** The raw payload rebuilt from what a host body parser left, and whether it lost digits. */
+export interface ParsedBody {
+  payload: RawPayload
+  /** Names of fields holding a number that a plain `JSON.parse` rounded. */
+  lossy: string[]
+}
+
+/**
+ * Rebuilds a raw payload from an object a body parser (`express.json()`, `express.urlencoded()`,
+ * `@koa/bodyparser`) produced, noting every integer too large to have survived `JSON.parse`.
+ */
+export function fromParsedBody(parsed: unknown): ParsedBody {
+  const lossy: string[] = []
+  const convert = (value: unknown, path: string, depth: number): RawValue | undefined => {
+    if (typeof value === 'string' || typeof value === 'boolean' || value === null) return value
+    if (typeof value === 'number') {
+      if (Number.isInteger(value) && !Number.isSafeInteger(value)) lossy.push(path)
+      return String(value)
+    }
+    if (typeof value !== 'object' || depth >= MAX_DEPTH) return undefined
+    if (Array.isArray(value)) {
+      return value.flatMap((item) => convert(item, path, depth + 1) ?? [])
+    }
+    const object = rawObject()
+    for (const [key, item] of Object.entries(value)) {
+      const name = key.endsWith('[]') ? key.slice(0, -2) : key
+      const converted = convert(item, path ? `${path}.${name}` : name, depth + 1)
+      if (converted !== undefined) object[name] = converted
+    }
+    return object
+  }
+  const payload = convert(parsed, '', 0)
+  if (payload === undefined || !isRawPayload(payload)) {
+    throw new RequestError('invalid_body', 'the parsed body is not an object')
+  }
+  return { payload, lossy }
+}

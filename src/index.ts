@@ -1,0 +1,30 @@
+export { computeSignature, verifySignature, type SignatureInput } from './signature.js'
+export {
+  ZegoReceiver,
+  type CallbackEvent,
+  type CallbackRequest,
+  type CallbackResponse,
+  type CallbackResponseBody,
+  type RejectedEvent,
+  type ZegoEventMap,
+  type ZegoEventName,
+  type ZegoEventSource,
+  type ZegoListener,
+} from './receiver.js'
+export type { ZegoCallbacksOptions } from './options.js'
+export {
+  BodyUnavailableError,
+  ListenerError,
+  PayloadError,
+  RequestError,
+  VerificationError,
+  ZegoCallbackError,
+  statusByReason,
+  type RejectionReason,
+} from './errors.js'
+export type { RawPayload, RawValue } from './raw.js'
+export type { CallbackEnvelope } from './events/define.js'
+export type { ModeledEventMap, ModeledEventName } from './events/registry.js'
+export type { StreamCodec, StreamCreatedEvent } from './events/stream-created.js'
+export type { MixStartedEvent } from './events/mix-started.js'
+export { parseLosslessJson } from './json.js'

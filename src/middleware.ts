@@ -1,0 +1,41 @@
+import { ZegoReceiver, type ZegoEventSource } from './receiver.js'
+import type { ZegoCallbacksOptions } from './options.js'
+
+/** What every adapter's middleware carries besides being callable: the events and its receiver. */
+export interface MiddlewareExtras<Self> extends ZegoEventSource<Self> {
+  /** The framework-free receiver behind this middleware. */
+  readonly receiver: ZegoReceiver
+}
+
+/**
+ * Builds an adapter's middleware: creates the receiver (so option errors throw at creation), hands
+ * it to `handler`, and gives the resulting function chaining `on` / `once` / `off`.
+ */
+export function createMiddleware<M extends MiddlewareExtras<M>>(
+  options: ZegoCallbacksOptions | undefined,
+  handler: (receiver: ZegoReceiver) => (...args: never[]) => unknown,
+): M {
+  const receiver = new ZegoReceiver(options)
+  const middleware = handler(receiver) as unknown as M
+  const extras: MiddlewareExtras<M> = {
+    receiver,
+    on(event, listener) {
+      receiver.on(event, listener)
+      return middleware
+    },
+    once(event, listener) {
+      receiver.once(event, listener)
+      return middleware
+    },
+    off(event, listener) {
+      receiver.off(event, listener)
+      return middleware
+    },
+  }
+  return Object.assign(middleware, extras)
+}
+
+/** The exact body a host kept (`req.rawBody` from a `verify` hook, `@koa/bodyparser`'s `rawBody`), if any. */
+export function keptRawBody(value: unknown): Uint8Array | string | undefined {
+  return typeof value === 'string' || value instanceof Uint8Array ? value : undefined
+}

@@ -1,0 +1,59 @@
+import type { Readable } from 'node:stream'
+import { RequestError } from './errors.js'
+
+/** Limits for reading a request body. */
+export interface ReadLimits {
+  /** Largest body accepted, in bytes. */
+  limit: number
+  /** Longest wait for the whole body, in milliseconds. */
+  timeoutMs: number
+}
+
+/**
+ * Reads a request stream to its end, refusing it with a 413 as soon as it is known to exceed
+ * `limit` (from `Content-Length` or while streaming, never buffering past the limit), with a 408
+ * when it stops arriving, and with a 400 when the client aborts it.
+ *
+ * Note: on refusal the rest of the stream is drained and discarded, not buffered.
+ */
+export function readBody(
+  stream: Readable,
+  declaredLength: number | undefined,
+  { limit, timeoutMs }: ReadLimits,
+): Promise<Buffer> {
+  if (declaredLength !== undefined && declaredLength > limit) {
+    stream.resume()
+    return Promise.reject(tooLarge(limit))
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    let size = 0
+    const finish = (error: RequestError | undefined): void => {
+      clearTimeout(timer)
+      stream.off('data', onData).off('end', onEnd).off('error', onAbort).off('close', onAbort)
+      if (error === undefined) return resolve(Buffer.concat(chunks, size))
+      chunks.length = 0
+      stream.resume()
+      reject(error)
+    }
+    const onData = (chunk: Buffer | string): void => {
+      const bytes = typeof chunk === 'string' ? Buffer.from(chunk) : chunk
+      size += bytes.length
+      if (size > limit) finish(tooLarge(limit))
+      else chunks.push(bytes)
+    }
+    const onEnd = (): void => finish(undefined)
+    const onAbort = (): void =>
+      finish(new RequestError('request_aborted', 'the request was aborted before its body ended'))
+    const timer = setTimeout(
+      () => finish(new RequestError('body_timeout', `the body did not arrive within ${timeoutMs} ms`)),
+      timeoutMs,
+    )
+    timer.unref?.()
+    stream.on('data', onData).on('end', onEnd).on('error', onAbort).on('close', onAbort)
+  })
+}
+
+function tooLarge(limit: number): RequestError {
+  return new RequestError('body_too_large', `the body is larger than the limit of ${limit} bytes`)
+}

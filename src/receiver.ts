@@ -1,0 +1,228 @@
+import type { Readable } from 'node:stream'
+import { EventEmitter } from 'eventemitter3'
+import { decodeBody, fromParsedBody, mediaTypeOf } from './body.js'
+import {
+  BodyUnavailableError,
+  ListenerError,
+  RequestError,
+  ZegoCallbackError,
+  type RejectionReason,
+} from './errors.js'
+import { definitionFor, type ModeledEventMap } from './events/registry.js'
+import { resolveOptions, type ResolvedOptions, type ZegoCallbacksOptions } from './options.js'
+import { quote, type RawPayload } from './raw.js'
+import { readBody } from './read-body.js'
+import { commonField, verifyCallback } from './verify.js'
+
+/** What the `callback` event's listeners get: every verified callback, modeled or not. */
+export interface CallbackEvent {
+  /** ZEGO's event name as sent (`'stream_create'`, or the `Event` of a PascalCase product). */
+  event: string
+  /** The payload exactly as received. */
+  raw: RawPayload
+}
+
+/** What the `rejected` event's listeners get: every request not answered 2xx. */
+export interface RejectedEvent {
+  /** Why, as a stable code. */
+  reason: RejectionReason
+  /** The HTTP status answered. */
+  status: number
+  /** The message answered (never the secret, a stack trace or a listener's own message). */
+  message: string
+  /** The error itself, with the original failure as `cause` (listener errors are there). */
+  error: ZegoCallbackError
+}
+
+/** Every event name mapped to what its listeners get. */
+export interface ZegoEventMap extends ModeledEventMap {
+  /** Every verified callback, including event types this version does not model. */
+  callback: CallbackEvent
+  /** Every refused request (4xx), and every callback answered 5xx. */
+  rejected: RejectedEvent
+}
+
+/** An event name listeners can subscribe to. */
+export type ZegoEventName = keyof ZegoEventMap
+
+/** A listener; when it returns a promise the answer to ZEGO waits for it, and a rejection answers 500. */
+export type ZegoListener<K extends ZegoEventName> = (payload: ZegoEventMap[K]) => unknown
+
+/** The typed `on` / `once` / `off` surface shared by the receiver and the middlewares. */
+export interface ZegoEventSource<Self> {
+  /** Calls `listener` for every `event`; returns this for chaining. */
+  on<K extends ZegoEventName>(event: K, listener: ZegoListener<K>): Self
+  /** Calls `listener` for the next `event` only. */
+  once<K extends ZegoEventName>(event: K, listener: ZegoListener<K>): Self
+  /** Removes `listener` from `event`, or every listener of `event` when none is given. */
+  off<K extends ZegoEventName>(event: K, listener?: ZegoListener<K>): Self
+}
+
+/** A framework-free description of one incoming request; adapters fill it from their framework. */
+export interface CallbackRequest {
+  /** The HTTP method. */
+  method: string
+  /** The `Content-Type` header. */
+  contentType?: string | undefined
+  /** The `Content-Length` header, used to refuse an oversized body before reading it. */
+  contentLength?: string | number | undefined
+  /** The exact body, when the host already has it (a raw-body middleware, a serverless event). */
+  body?: Uint8Array | string | undefined
+  /** What a host body parser left (`req.body`), used only when neither `body` nor `stream` can be read. */
+  parsedBody?: unknown
+  /** The request stream, read with the size limit when the body was not read yet. */
+  stream?: Readable | undefined
+}
+
+/** The body of every answer: small JSON, never the secret or a stack trace. */
+export type CallbackResponseBody =
+  | { ok: true }
+  | { ok: false; reason: RejectionReason; message: string }
+
+/** A framework-free answer for an adapter to send. */
+export interface CallbackResponse {
+  /** The HTTP status. */
+  status: number
+  /** Headers to set (`Allow` on a 405). */
+  headers: Record<string, string>
+  /** The JSON body. */
+  body: CallbackResponseBody
+}
+
+/**
+ * Receives ZEGO callbacks without any framework: decodes, verifies, validates, dispatches to
+ * listeners, and says what to answer. The Express and Koa middlewares are thin wrappers around it.
+ */
+export class ZegoReceiver implements ZegoEventSource<ZegoReceiver> {
+  readonly #options: ResolvedOptions
+  readonly #emitter = new EventEmitter()
+
+  /** Throws a `TypeError` when no secret is configured or an option is unusable. */
+  constructor(options?: ZegoCallbacksOptions) {
+    this.#options = resolveOptions(options)
+  }
+
+  /** The path answered when the middleware is mounted with `app.use()`. */
+  get path(): string {
+    return this.#options.path
+  }
+
+  /** Whether a request path (without query) is the configured callback path, a trailing slash allowed. */
+  matchesPath(path: string): boolean {
+    const wanted = this.#options.path
+    return path === wanted || path === `${wanted}/` || `${path}/` === wanted
+  }
+
+  on<K extends ZegoEventName>(event: K, listener: ZegoListener<K>): this {
+    this.#emitter.on(event, listener)
+    return this
+  }
+
+  once<K extends ZegoEventName>(event: K, listener: ZegoListener<K>): this {
+    this.#emitter.once(event, listener)
+    return this
+  }
+
+  off<K extends ZegoEventName>(event: K, listener?: ZegoListener<K>): this {
+    this.#emitter.off(event, listener)
+    return this
+  }
+
+  /** How many listeners `event` has. */
+  listenerCount(event: ZegoEventName): number {
+    return this.#emitter.listenerCount(event)
+  }
+
+  /**
+   * Handles one request and resolves with the answer once every listener has settled; never
+   * rejects. Every answer other than 200 is also emitted as `rejected`.
+   */
+  async receive(request: CallbackRequest): Promise<CallbackResponse> {
+    try {
+      await this.#deliver(await this.#decode(request))
+      return { status: 200, headers: {}, body: { ok: true } }
+    } catch (caught) {
+      const error =
+        caught instanceof ZegoCallbackError
+          ? caught
+          : new ZegoCallbackError('internal_error', 'zego-callbacks failed unexpectedly', { cause: caught })
+      await this.#dispatch('rejected', {
+        reason: error.code,
+        status: error.status,
+        message: error.message,
+        error,
+      })
+      return {
+        status: error.status,
+        headers: error.code === 'method_not_allowed' ? { Allow: 'POST' } : {},
+        body: { ok: false, reason: error.code, message: error.message },
+      }
+    }
+  }
+
+  async #decode(request: CallbackRequest): Promise<RawPayload> {
+    if (request.method.toUpperCase() !== 'POST') {
+      throw new RequestError('method_not_allowed', `${quote(request.method)} is not allowed here: ZEGO posts callbacks`)
+    }
+    const media = mediaTypeOf(request.contentType || undefined)
+    if (request.body !== undefined) return this.#verified(decodeBody(request.body, media), [])
+    const { stream } = request
+    if (stream !== undefined && !stream.readableEnded && !stream.destroyed) {
+      const length = request.contentLength === undefined ? undefined : Number(request.contentLength)
+      const bytes = await readBody(stream, Number.isFinite(length) ? length : undefined, {
+        limit: this.#options.bodyLimit,
+        timeoutMs: this.#options.bodyTimeoutMs,
+      })
+      return this.#verified(decodeBody(bytes, media), [])
+    }
+    if (request.parsedBody === undefined || request.parsedBody === null) {
+      throw new BodyUnavailableError(
+        'the request body was already read by another middleware, which kept no copy: mount zego-callbacks before body parsers',
+      )
+    }
+    const parsed = fromParsedBody(request.parsedBody)
+    return this.#verified(parsed.payload, parsed.lossy)
+  }
+
+  // `lossy` names fields a host JSON parser rounded; the exact value is gone, so refuse loudly.
+  #verified(raw: RawPayload, lossy: readonly string[]): RawPayload {
+    try {
+      verifyCallback(raw, this.#options)
+    } catch (error) {
+      if (lossy.includes('nonce') || lossy.includes('Nonce')) throw lossyBody(lossy)
+      throw error
+    }
+    if (lossy.length > 0) throw lossyBody(lossy)
+    return raw
+  }
+
+  async #deliver(raw: RawPayload): Promise<void> {
+    const event = commonField(raw, 'event')
+    if (typeof event !== 'string' || event === '') {
+      throw new RequestError('invalid_body', 'the callback has no event name')
+    }
+    const definition = definitionFor(event)
+    // Validate before any listener runs: a 400 must not have side effects.
+    const payload = definition?.parse(raw)
+    const jobs = [this.#dispatch('callback', { event, raw })]
+    if (definition !== undefined) jobs.push(this.#dispatch(definition.name, payload as never))
+    const errors = (await Promise.all(jobs)).flat()
+    if (errors.length > 0) throw new ListenerError(errors)
+  }
+
+  // eventemitter3's emit ignores returned promises; call each listener and collect its failure.
+  async #dispatch<K extends ZegoEventName>(event: K, payload: ZegoEventMap[K]): Promise<unknown[]> {
+    const listeners = this.#emitter.listeners(event) as Array<ZegoListener<K>>
+    if (listeners.length === 0) return []
+    for (const listener of new Set(listeners)) this.#emitter.removeListener(event, listener, undefined, true)
+    const results = await Promise.allSettled(listeners.map(async (listener) => listener(payload)))
+    return results.flatMap((result) => (result.status === 'rejected' ? [result.reason] : []))
+  }
+}
+
+function lossyBody(fields: readonly string[]): BodyUnavailableError {
+  return new BodyUnavailableError(
+    `a body parser that ran before zego-callbacks rounded ${fields.join(', ')} (a plain JSON.parse loses digits past 2^53): ` +
+      'mount zego-callbacks before express.json(), or keep the raw body (express.json({ verify: (req, res, buf) => { req.rawBody = buf } }))',
+  )
+}
