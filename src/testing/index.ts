@@ -52,7 +52,13 @@ export function createCallback<E extends string>(
     timestamp: options.timestamp ?? scalar(fields['timestamp']),
     nonce: options.nonce ?? scalar(fields['nonce']),
   })
-  if (fields['signature'] !== undefined) signed['signature'] = fields['signature']
+  // Fields the caller set win over the signing step, and `undefined` removes one (to test a missing signature).
+  for (const key of ['signature', 'Signature', 'nonce', 'Nonce', 'timestamp', 'Timestamp']) {
+    if (!Object.hasOwn(fields, key)) continue
+    const value = fields[key]
+    if (value === undefined) delete signed[key]
+    else signed[key] = value
+  }
   return signed
 }
 
@@ -70,12 +76,13 @@ export function signCallback(payload: CallbackPayload, options: SignOptions = {}
     ? ['Timestamp', 'Nonce', 'Signature']
     : ['timestamp', 'nonce', 'signature']
   const timestamp = String(options.timestamp ?? Math.floor(Date.now() / 1000))
-  const nonce = String(options.nonce ?? randomNonce())
+  const nonce = options.nonce ?? randomNonce()
   // Keep the template's own JSON type: room callbacks send timestamp as a bare number.
   const asNumber = typeof payload[timestampKey] === 'number' && Number.isSafeInteger(Number(timestamp))
   return {
     ...payload,
     [timestampKey]: asNumber ? Number(timestamp) : timestamp,
+    // A bigint nonce stays a bigint, so toJsonBody sends it as a bare 19-digit number.
     [nonceKey]: nonce,
     [signatureKey]: computeSignature(secret, timestamp, nonce),
   }

@@ -1,0 +1,502 @@
+import request from 'supertest'
+import { describe, expect, it } from 'vitest'
+import type { CallbackEvent, RejectedEvent, ZegoCallbacksOptions, ZegoEventName } from '../src/index.js'
+import {
+  createCallback,
+  signCallback,
+  toFormBody,
+  toJsonBody,
+  withBadSignature,
+  type CallbackPayload,
+} from '../src/testing/index.js'
+import { frameworks, type Framework, type Mount, type Source } from './support/frameworks.js'
+
+const secret = 'test-callback-secret-7f3a9c0e5b7d2468'
+const path = '/zego/callback'
+const now = () => Math.floor(Date.now() / 1000)
+
+type Agent = ReturnType<typeof request>
+type Send = (agent: Agent) => request.Test
+
+interface Case {
+  name: string
+  options?: Partial<ZegoCallbacksOptions>
+  send: Send
+  status: number
+  reason?: string
+  /** The events listeners must have received, in any order. */
+  delivered: ZegoEventName[]
+  check?: (seen: Seen) => void
+}
+
+interface Seen {
+  events: Array<{ name: ZegoEventName; payload: unknown }>
+  of<T>(name: ZegoEventName): T
+}
+
+function record(zego: Source): Seen {
+  const events: Seen['events'] = []
+  for (const name of ['streamCreated', 'mixStarted', 'callback', 'rejected'] as const) {
+    zego.on(name, (payload: unknown) => {
+      events.push({ name, payload })
+    })
+  }
+  return {
+    events,
+    of<T>(name: ZegoEventName) {
+      const found = events.find((event) => event.name === name)
+      if (found === undefined) throw new Error(`no ${name} event was delivered`)
+      return found.payload as T
+    },
+  }
+}
+
+const json = (payload: CallbackPayload): Send => (agent) => agent.post(path).send(payload)
+const jsonText = (text: string): Send => (agent) => agent.post(path).type('json').send(text)
+const sign = (event: string, fields: Parameters<typeof createCallback>[1] = {}) =>
+  createCallback(event, fields, { secret })
+
+const cases: Case[] = [
+  {
+    name: 'a JSON stream_create is delivered as a typed streamCreated',
+    send: json(sign('stream_create')),
+    status: 200,
+    delivered: ['callback', 'streamCreated'],
+    check: (seen) => {
+      const event = seen.of<Record<string, unknown>>('streamCreated')
+      expect(event).toMatchObject({ roomId: 'room1', streamSeq: 1, codec: 'H.264', recreate: false })
+      expect(seen.of<CallbackEvent>('callback').event).toBe('stream_create')
+    },
+  },
+  {
+    name: 'a JSON mix_start is delivered as a typed mixStarted',
+    send: json(sign('mix_start')),
+    status: 200,
+    delivered: ['callback', 'mixStarted'],
+    check: (seen) => {
+      expect(seen.of<Record<string, unknown>>('mixStarted')).toMatchObject({ taskId: '111111:1111', seq: 123 })
+    },
+  },
+  {
+    name: 'a form stream_create with repeated keys gives URL arrays',
+    send: (agent) => agent.post(path).type('form').send(toFormBody(sign('stream_create'))),
+    status: 200,
+    delivered: ['callback', 'streamCreated'],
+    check: (seen) => {
+      const event = seen.of<{ rtmpUrls: string[]; picUrls: string[] }>('streamCreated')
+      expect(event.rtmpUrls).toHaveLength(2)
+      expect(event.picUrls).toEqual(['http://pic.wsdemo.zego.im/zegodemo/aaa.jpg'])
+    },
+  },
+  {
+    name: 'a form mix_start with key[] keys gives URL arrays',
+    send: (agent) => agent.post(path).type('form').send(toFormBody(sign('mix_start'), { brackets: true })),
+    status: 200,
+    delivered: ['callback', 'mixStarted'],
+    check: (seen) => {
+      expect(seen.of<{ hlsUrls: string[] }>('mixStarted').hlsUrls).toHaveLength(2)
+    },
+  },
+  {
+    name: 'bare 19-digit JSON numbers keep every digit, and the nonce still verifies',
+    send: jsonText(
+      toJsonBody(sign('stream_create', { room_session_id: 6085791336856668982n, nonce: 7254119327986670314n })),
+    ),
+    status: 200,
+    delivered: ['callback', 'streamCreated'],
+    check: (seen) => {
+      const event = seen.of<{ roomSessionId: string; nonce: string; raw: Record<string, unknown> }>('streamCreated')
+      expect(event.roomSessionId).toBe('6085791336856668982')
+      expect(event.nonce).toBe('7254119327986670314')
+      expect(event.raw['room_session_id']).toBe('6085791336856668982')
+    },
+  },
+  {
+    name: 'an event type this version does not model reaches only `callback`',
+    send: json(sign('room_create')),
+    status: 200,
+    delivered: ['callback'],
+    check: (seen) => {
+      expect(seen.of<CallbackEvent>('callback').event).toBe('room_create')
+    },
+  },
+  {
+    name: "a PascalCase callback of ZEGO's other products is verified and reaches `callback`",
+    send: json(signCallback({ Event: 'room_user_update', AppId: 1, Timestamp: 0, Nonce: '1', Signature: '' }, { secret })),
+    status: 200,
+    delivered: ['callback'],
+    check: (seen) => {
+      expect(seen.of<CallbackEvent>('callback').event).toBe('room_user_update')
+    },
+  },
+  {
+    name: 'a callback signed with the previous secret during a rotation is accepted',
+    options: { secret: ['new-secret', secret] },
+    send: json(sign('mix_start')),
+    status: 200,
+    delivered: ['callback', 'mixStarted'],
+  },
+  {
+    name: 'an AppID on the allow-list is accepted',
+    options: { appId: [111111, '2'] },
+    send: json(sign('mix_start')),
+    status: 200,
+    delivered: ['callback', 'mixStarted'],
+  },
+  {
+    name: '__proto__ and constructor keys pollute nothing',
+    send: jsonText(
+      toJsonBody(sign('stream_create')).replace(
+        /}$/,
+        ',"__proto__":{"polluted":"yes"},"constructor":{"prototype":{"polluted":"yes"}}}',
+      ),
+    ),
+    status: 200,
+    delivered: ['callback', 'streamCreated'],
+    check: (seen) => {
+      expect(({} as Record<string, unknown>)['polluted']).toBeUndefined()
+      const event = seen.of<{ raw: Record<string, unknown> }>('streamCreated')
+      expect(Object.hasOwn(event.raw, '__proto__')).toBe(true)
+      expect(Object.getPrototypeOf(event.raw)).toBeNull()
+      expect(Object.getPrototypeOf(event)).toBe(Object.prototype)
+    },
+  },
+  {
+    name: 'a wrong signature is 401 bad_signature',
+    send: json(withBadSignature(sign('stream_create'))),
+    status: 401,
+    reason: 'bad_signature',
+    delivered: ['rejected'],
+  },
+  {
+    name: 'a callback signed with another secret is 401 bad_signature',
+    send: json(createCallback('stream_create', {}, { secret: 'someone-else' })),
+    status: 401,
+    reason: 'bad_signature',
+    delivered: ['rejected'],
+  },
+  {
+    name: 'a callback without signature fields is 401 missing_signature',
+    send: json(sign('stream_create', { signature: undefined, nonce: undefined })),
+    status: 401,
+    reason: 'missing_signature',
+    delivered: ['rejected'],
+    check: (seen) => {
+      expect(seen.of<RejectedEvent>('rejected').message).toMatch(/nonce, signature/)
+    },
+  },
+  {
+    name: 'a timestamp older than the tolerance is 401 stale_timestamp',
+    send: (agent) => agent.post(path).send(createCallback('stream_create', {}, { secret, timestamp: now() - 305 })),
+    status: 401,
+    reason: 'stale_timestamp',
+    delivered: ['rejected'],
+  },
+  {
+    name: 'a timestamp further ahead than the tolerance is 401 stale_timestamp',
+    send: (agent) => agent.post(path).send(createCallback('stream_create', {}, { secret, timestamp: now() + 305 })),
+    status: 401,
+    reason: 'stale_timestamp',
+    delivered: ['rejected'],
+  },
+  {
+    name: 'a timestamp within a custom tolerance is accepted',
+    options: { toleranceSeconds: 3600 },
+    send: (agent) => agent.post(path).send(createCallback('mix_start', {}, { secret, timestamp: now() - 1800 })),
+    status: 200,
+    delivered: ['callback', 'mixStarted'],
+  },
+  {
+    name: 'an AppID outside the allow-list is 403 forbidden_app',
+    options: { appId: 2 },
+    send: json(sign('mix_start')),
+    status: 403,
+    reason: 'forbidden_app',
+    delivered: ['rejected'],
+  },
+  {
+    name: 'a verified payload failing validation is 400 invalid_payload naming the field, and no listener runs',
+    send: json(sign('mix_start', { seq: '1.5' })),
+    status: 400,
+    reason: 'invalid_payload',
+    delivered: ['rejected'],
+    check: (seen) => {
+      expect(seen.of<RejectedEvent>('rejected').message).toMatch(/\bseq\b/)
+    },
+  },
+  {
+    name: 'a missing required identifier is 400 invalid_payload',
+    send: json(sign('stream_create', { stream_id: undefined })),
+    status: 400,
+    reason: 'invalid_payload',
+    delivered: ['rejected'],
+    check: (seen) => {
+      expect(seen.of<RejectedEvent>('rejected').message).toMatch(/stream_id/)
+    },
+  },
+  {
+    name: 'malformed JSON is 400 invalid_body',
+    send: jsonText('{"event":"stream_create",'),
+    status: 400,
+    reason: 'invalid_body',
+    delivered: ['rejected'],
+  },
+  {
+    name: 'invalid UTF-8 is 400 invalid_body',
+    send: (agent) => {
+      // write(), not send(): superagent would JSON-encode a Buffer under a JSON content type.
+      const test = agent.post(path).set('Content-Type', 'application/json')
+      test.write(Buffer.concat([Buffer.from(JSON.stringify(sign('mix_start')).slice(0, -1)), Buffer.from(',"x":"\xff"}', 'latin1')]))
+      return test
+    },
+    status: 400,
+    reason: 'invalid_body',
+    delivered: ['rejected'],
+  },
+  {
+    name: 'a JSON array body is 400 invalid_body',
+    send: jsonText('[1,2]'),
+    status: 400,
+    reason: 'invalid_body',
+    delivered: ['rejected'],
+  },
+  {
+    name: 'duplicate JSON keys are 400 invalid_body',
+    send: jsonText('{"nonce":"1","nonce":"2"}'),
+    status: 400,
+    reason: 'invalid_body',
+    delivered: ['rejected'],
+  },
+  {
+    name: 'deeply nested JSON is 400 invalid_body',
+    send: jsonText(`{"a":${'['.repeat(5000)}${']'.repeat(5000)}}`),
+    status: 400,
+    reason: 'invalid_body',
+    delivered: ['rejected'],
+  },
+  {
+    name: 'a verified callback without an event name is 400 invalid_body',
+    send: json(sign('mix_start', { event: '' })),
+    status: 400,
+    reason: 'invalid_body',
+    delivered: ['rejected'],
+  },
+  {
+    name: 'text/plain is 415',
+    send: (agent) => agent.post(path).set('Content-Type', 'text/plain').send(JSON.stringify(sign('mix_start'))),
+    status: 415,
+    reason: 'unsupported_media_type',
+    delivered: ['rejected'],
+  },
+  {
+    name: 'a body without a content type is 415',
+    send: (agent) => agent.post(path).send(Buffer.from(JSON.stringify(sign('mix_start')))),
+    status: 415,
+    reason: 'unsupported_media_type',
+    delivered: ['rejected'],
+  },
+  {
+    name: 'a body over the limit is 413',
+    options: { bodyLimit: 2048 },
+    send: json(sign('mix_start', { padding: 'x'.repeat(4096) })),
+    status: 413,
+    reason: 'body_too_large',
+    delivered: ['rejected'],
+  },
+  {
+    name: 'a chunked body over the limit is 413',
+    options: { bodyLimit: 2048 },
+    send: (agent) => {
+      const test = agent.post(path).set('Content-Type', 'application/json')
+      test.write(JSON.stringify(sign('mix_start', { padding: 'x'.repeat(4096) })))
+      return test
+    },
+    status: 413,
+    reason: 'body_too_large',
+    delivered: ['rejected'],
+  },
+  {
+    name: 'GET on the path is 405 with Allow: POST',
+    send: (agent) => agent.get(path),
+    status: 405,
+    reason: 'method_not_allowed',
+    delivered: ['rejected'],
+  },
+  {
+    name: 'the path with a trailing slash and a query string is answered',
+    send: (agent) => agent.post(`${path}/?source=zego`).send(sign('mix_start')),
+    status: 200,
+    delivered: ['callback', 'mixStarted'],
+  },
+]
+
+describe.each(frameworks)('$name', (framework: Framework) => {
+  const build = (options: Partial<ZegoCallbacksOptions> = {}, mount?: Mount) =>
+    framework.build({ secret, ...options }, mount)
+
+  describe('the shared table', () => {
+    it.each(cases)('$name', async (testCase) => {
+      const { server, zego } = build(testCase.options)
+      const seen = record(zego)
+      const response = await testCase.send(request(server))
+      expect(response.status).toBe(testCase.status)
+      expect(response.headers['content-type']).toMatch(/^application\/json/)
+      if (testCase.status === 200) expect(response.body).toEqual({ ok: true })
+      else expect(response.body).toMatchObject({ ok: false, reason: testCase.reason })
+      if (testCase.status === 405) expect(response.headers['allow']).toBe('POST')
+      expect(response.text).not.toContain(secret)
+      expect(seen.events.map((event) => event.name).sort()).toEqual([...testCase.delivered].sort())
+      if (testCase.reason !== undefined) {
+        expect(seen.of<RejectedEvent>('rejected')).toMatchObject({ reason: testCase.reason, status: testCase.status })
+      }
+      testCase.check?.(seen)
+    })
+  })
+
+  it('passes other paths on untouched', async () => {
+    const { server, zego } = build()
+    const seen = record(zego)
+    const response = await request(server).post('/elsewhere').send(sign('mix_start'))
+    expect(response.status).toBe(404)
+    expect(response.body).toEqual({ fallthrough: true })
+    expect(seen.events).toEqual([])
+  })
+
+  it('answers a custom path and passes the default one on', async () => {
+    const { server } = build({ path: '/hooks/zego' })
+    expect((await request(server).post('/hooks/zego').send(sign('mix_start'))).status).toBe(200)
+    expect((await request(server).post(path).send(sign('mix_start'))).status).toBe(404)
+  })
+
+  it('mounted on an explicit route, it answers what reaches it', async () => {
+    const { server, zego } = build({}, { route: true })
+    const seen = record(zego)
+    const response = await request(server).post('/hooks/zego').send(sign('stream_create'))
+    expect(response.status).toBe(200)
+    expect(seen.of<{ streamId: string }>('streamCreated').streamId).toBe('stream_id')
+  })
+
+  it('waits for async listeners before answering', async () => {
+    const { server, zego } = build()
+    let finished = false
+    zego.on('streamCreated', async () => {
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      finished = true
+    })
+    const response = await request(server).post(path).send(sign('stream_create'))
+    expect(response.status).toBe(200)
+    expect(finished).toBe(true)
+  })
+
+  it.each([
+    ['throws', () => { throw new Error('db down: password=hunter2') }],
+    ['rejects', async () => { throw new Error('db down: password=hunter2') }],
+  ])('answers 500 listener_failed when a listener %s, without its message', async (_how, listener) => {
+    const { server, zego } = build()
+    const seen = record(zego)
+    let otherRan = false
+    zego.on('streamCreated', listener)
+    zego.on('streamCreated', () => {
+      otherRan = true
+    })
+    const response = await request(server).post(path).send(sign('stream_create'))
+    expect(response.status).toBe(500)
+    expect(response.body).toMatchObject({ ok: false, reason: 'listener_failed' })
+    expect(response.text).not.toContain('hunter2')
+    expect(otherRan).toBe(true)
+    const rejected = seen.of<RejectedEvent>('rejected')
+    expect(rejected.reason).toBe('listener_failed')
+    expect(rejected.error.cause).toBeInstanceOf(AggregateError)
+    expect((rejected.error.cause as AggregateError).errors[0]).toMatchObject({ message: 'db down: password=hunter2' })
+  })
+
+  it('a failing `callback` listener also answers 500 so ZEGO retries', async () => {
+    const { server, zego } = build()
+    zego.on('callback', () => Promise.reject(new Error('queue full')))
+    const response = await request(server).post(path).send(sign('room_create'))
+    expect(response.status).toBe(500)
+  })
+
+  it('a failing `rejected` listener does not change the answer', async () => {
+    const { server, zego } = build()
+    zego.on('rejected', () => {
+      throw new Error('logger down')
+    })
+    const response = await request(server).post(path).send(withBadSignature(sign('mix_start')))
+    expect(response.status).toBe(401)
+  })
+
+  it('once listeners run once; off removes listeners', async () => {
+    const { server, zego } = build()
+    const calls: string[] = []
+    const persistent = () => calls.push('on')
+    zego.once('mixStarted', () => calls.push('once'))
+    zego.on('mixStarted', persistent)
+    await request(server).post(path).send(sign('mix_start'))
+    await request(server).post(path).send(sign('mix_start'))
+    zego.off('mixStarted', persistent)
+    await request(server).post(path).send(sign('mix_start'))
+    expect(calls.sort()).toEqual(['on', 'on', 'once'])
+  })
+
+  it('answers and delivers 200 callbacks sent in parallel', async () => {
+    const { server, zego } = build()
+    const nonces = new Set<string>()
+    zego.on('streamCreated', async (event) => {
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * 10))
+      nonces.add((event as { nonce: string }).nonce)
+    })
+    const payloads = Array.from({ length: 200 }, (_, i) => sign('stream_create', { stream_id: `s${i}` }))
+    const responses = await Promise.all(payloads.map((payload) => request(server).post(path).send(payload)))
+    expect(responses.map((response) => response.status)).toEqual(payloads.map(() => 200))
+    expect(nonces).toEqual(new Set(payloads.map((payload) => payload['nonce'])))
+  })
+
+  describe('behind a host body parser', () => {
+    it('uses the exact raw body the host kept', async () => {
+      const { server, zego } = build({}, { parser: 'json-raw' })
+      const seen = record(zego)
+      const body = toJsonBody(sign('stream_create', { room_session_id: 6085791336856668982n, nonce: 7254119327986670314n }))
+      const response = await request(server).post(path).type('json').send(body)
+      expect(response.status).toBe(200)
+      expect(seen.of<{ roomSessionId: string }>('streamCreated').roomSessionId).toBe('6085791336856668982')
+    })
+
+    it('accepts a JSON body parsed before it when no digit was lost', async () => {
+      const { server } = build({}, { parser: 'json' })
+      expect((await request(server).post(path).send(sign('mix_start'))).status).toBe(200)
+    })
+
+    it('accepts a form body parsed before it', async () => {
+      const { server, zego } = build({}, { parser: 'form' })
+      const seen = record(zego)
+      const response = await request(server).post(path).type('form').send(toFormBody(sign('stream_create'), { brackets: true }))
+      expect(response.status).toBe(200)
+      expect(seen.of<{ hlsUrls: string[] }>('streamCreated').hlsUrls).toHaveLength(2)
+    })
+  })
+})
+
+describe('a JSON body parsed before the middleware that rounded a 19-digit number', () => {
+  // Only Express's express.json() keeps no raw copy; @koa/bodyparser always keeps rawBody.
+  const expressFrameworks = frameworks.filter((framework) => framework.name.startsWith('Express'))
+
+  it.each(expressFrameworks)('is refused with 500 body_unavailable and a fix in the message ($name)', async (framework) => {
+    const { server, zego } = framework.build({ secret }, { parser: 'json' })
+    const seen = record(zego)
+    const body = toJsonBody(sign('stream_create', { room_session_id: 6085791336856668982n }))
+    const response = await request(server).post(path).type('json').send(body)
+    expect(response.status).toBe(500)
+    expect(response.body).toMatchObject({ reason: 'body_unavailable' })
+    expect(response.body.message).toMatch(/room_session_id.*rawBody/s)
+    expect(seen.events.map((event) => event.name)).toEqual(['rejected'])
+  })
+
+  it.each(expressFrameworks)('names the rounded nonce when the signature cannot match ($name)', async (framework) => {
+    const { server } = framework.build({ secret }, { parser: 'json' })
+    const body = toJsonBody(sign('mix_start', { nonce: 7254119327986670314n }))
+    const response = await request(server).post(path).type('json').send(body)
+    expect(response.status).toBe(500)
+    expect(response.body.message).toMatch(/nonce/)
+  })
+})

@@ -1,0 +1,87 @@
+import type { RequestListener } from 'node:http'
+import { bodyParser } from '@koa/bodyparser'
+import Router from '@koa/router'
+import express from 'express'
+import express4 from 'express4'
+import Koa from 'koa'
+import koa2 from 'koa2'
+import { zegoCallbacks as zegoExpress } from '../../adapters/express.js'
+import { zegoCallbacks as zegoKoa } from '../../adapters/koa.js'
+import type { ZegoCallbacksOptions, ZegoEventSource } from '../../src/index.js'
+
+/** A body parser the host app runs before the middleware. */
+export type HostParser = 'none' | 'json' | 'json-raw' | 'form'
+
+/** How the middleware is mounted. */
+export interface Mount {
+  /** `app.use(zego)` (default) or an explicit route on `/hooks/zego`. */
+  route?: boolean
+  parser?: HostParser
+}
+
+/** The middleware as an event source, whatever the framework. */
+export interface Source extends ZegoEventSource<unknown> {}
+
+/** One framework: builds a server with the middleware mounted and a JSON 404 for everything else. */
+export interface Framework {
+  name: string
+  build(options: ZegoCallbacksOptions, mount?: Mount): { server: RequestListener; zego: Source }
+}
+
+type ExpressFactory = typeof express
+
+function expressFramework(name: string, create: ExpressFactory): Framework {
+  return {
+    name,
+    build(options, mount = {}) {
+      const app = create()
+      const zego = zegoExpress(options)
+      if (mount.parser === 'json') app.use(create.json())
+      if (mount.parser === 'json-raw') {
+        app.use(create.json({ verify: (req, _res, buf) => Object.assign(req, { rawBody: buf }) }))
+      }
+      if (mount.parser === 'form') app.use(create.urlencoded({ extended: true }))
+      if (mount.route) app.post('/hooks/zego', zego)
+      else app.use(zego)
+      app.use((_req, res) => {
+        res.status(404).json({ fallthrough: true })
+      })
+      return { server: app as unknown as RequestListener, zego }
+    },
+  }
+}
+
+type KoaFactory = typeof Koa
+
+function koaFramework(name: string, KoaApp: KoaFactory): Framework {
+  return {
+    name,
+    build(options, mount = {}) {
+      const app = new KoaApp()
+      const zego = zegoKoa(options)
+      if (mount.parser === 'json' || mount.parser === 'json-raw' || mount.parser === 'form') {
+        app.use(bodyParser({ enableTypes: mount.parser === 'form' ? ['form'] : ['json'] }))
+      }
+      if (mount.route) {
+        const router = new Router()
+        router.post('/hooks/zego', zego)
+        app.use(router.routes())
+      } else {
+        app.use(zego)
+      }
+      app.use((ctx) => {
+        ctx.status = 404
+        ctx.body = { fallthrough: true }
+      })
+      return { server: app.callback(), zego }
+    },
+  }
+}
+
+/** Every framework the shared table runs through. */
+export const frameworks: Framework[] = [
+  expressFramework('Express 5', express),
+  expressFramework('Express 4', express4),
+  koaFramework('Koa 3', Koa),
+  koaFramework('Koa 2', koa2),
+]
