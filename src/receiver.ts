@@ -154,7 +154,7 @@ export class ZegoReceiver implements ZegoEventSource<ZegoReceiver> {
       })
       return {
         status: error.status,
-        headers: error.code === 'method_not_allowed' ? { Allow: 'POST' } : {},
+        headers: headersFor(error.code),
         body: { ok: false, reason: error.code, message: error.message },
       }
     }
@@ -218,6 +218,13 @@ export class ZegoReceiver implements ZegoEventSource<ZegoReceiver> {
     const results = await Promise.allSettled(listeners.map(async (listener) => listener(payload)))
     return results.flatMap((result) => (result.status === 'rejected' ? [result.reason] : []))
   }
+}
+
+function headersFor(reason: RejectionReason): Record<string, string> {
+  if (reason === 'method_not_allowed') return { Allow: 'POST' }
+  // The rest of a stalled body may never come: do not keep the connection for another request.
+  if (reason === 'body_timeout') return { Connection: 'close' }
+  return {}
 }
 
 function lossyBody(fields: readonly string[]): BodyUnavailableError {
