@@ -1,6 +1,6 @@
 import { RequestError } from './errors.js'
 import { parseLosslessJson } from './json.js'
-import { isRawPayload, MAX_DEPTH, quote, rawObject, type RawPayload, type RawValue } from './raw.js'
+import { getOwn, isRawPayload, MAX_DEPTH, quote, rawObject, setOwn, type RawPayload, type RawValue } from './raw.js'
 
 /** The two body encodings ZEGO posts. */
 export type MediaType = 'json' | 'form'
@@ -27,7 +27,8 @@ export function mediaTypeOf(contentType: string | undefined): MediaType {
   }
   for (const param of params) {
     const [name = '', value = ''] = param.split('=').map((part) => part.trim().toLowerCase())
-    if (name === 'charset' && value.replace(/^"|"$/g, '') !== 'utf-8' && value !== 'utf8') {
+    const charset = value.replace(/^"|"$/g, '')
+    if (name === 'charset' && charset !== 'utf-8' && charset !== 'utf8') {
       throw new RequestError('unsupported_media_type', `charset ${quote(value)} is not supported: send UTF-8`)
     }
   }
@@ -75,11 +76,11 @@ export function decodeForm(text: string): RawPayload {
       key = key.slice(0, -2)
       arrays.add(key)
     }
-    const previous = result[key]
-    if (previous === undefined) result[key] = arrays.has(key) ? [value] : value
+    const previous = getOwn(result, key)
+    if (previous === undefined) setOwn(result, key, arrays.has(key) ? [value] : value)
     else if (Array.isArray(previous)) previous.push(value)
     else {
-      result[key] = [previous as string, value]
+      setOwn(result, key, [previous, value])
       arrays.add(key)
     }
   }
@@ -123,7 +124,7 @@ export function fromParsedBody(parsed: unknown): ParsedBody {
     for (const [key, item] of Object.entries(value)) {
       const name = key.endsWith('[]') ? key.slice(0, -2) : key
       const converted = convert(item, path ? `${path}.${name}` : name, depth + 1)
-      if (converted !== undefined) object[name] = converted
+      if (converted !== undefined) setOwn(object, name, converted)
     }
     return object
   }

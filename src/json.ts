@@ -1,10 +1,10 @@
-import { MAX_DEPTH, quote, rawObject, type RawPayload, type RawValue } from './raw.js'
+import { MAX_DEPTH, quote, rawObject, setOwn, type RawPayload, type RawValue } from './raw.js'
 
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y
 
 /**
- * Parses JSON text without losing digits: every number becomes its exact source text, objects get a
- * null prototype, and duplicate keys or nesting deeper than `maxDepth` are refused.
+ * Parses JSON text without losing digits: every number becomes its exact source text, a `__proto__`
+ * key is an own property, and duplicate keys or nesting deeper than `maxDepth` are refused.
  *
  * Note: throws a `SyntaxError` that names the position; callers map it to a 400.
  */
@@ -85,7 +85,7 @@ export function parseLosslessJson(text: string, maxDepth = MAX_DEPTH): RawValue 
       const key = string()
       if (Object.hasOwn(result, key)) fail(`duplicate key ${quote(key)}`)
       expect(':')
-      result[key] = value(depth)
+      setOwn(result, key, value(depth))
       skipSpace()
       if (text[at] === ',') at++
       else if (text[at] === '}') {

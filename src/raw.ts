@@ -4,8 +4,8 @@ export type RawValue = string | boolean | null | RawValue[] | RawPayload
 /**
  * A payload exactly as received, keys as ZEGO spelled them and numbers as exact strings.
  *
- * Note: objects have a null prototype, so a `__proto__` or `constructor` key is an ordinary own
- * property and nothing is inherited.
+ * Note: a `__proto__` key is an ordinary own property (as `JSON.parse` makes it), never a
+ * prototype change; read untrusted keys with `Object.hasOwn` first.
  */
 export interface RawPayload {
   [key: string]: RawValue
@@ -14,9 +14,28 @@ export interface RawPayload {
 /** Deepest nesting accepted in a body; ZEGO's payloads are flat objects of strings and string arrays. */
 export const MAX_DEPTH = 16
 
-/** A fresh null-prototype object to fill with untrusted keys. */
+/**
+ * A fresh object to fill with untrusted keys through `setOwn`.
+ *
+ * Note: a plain object, not a null-prototype one: V8 keeps null-prototype objects in dictionary
+ * mode, where superstruct's copy of a payload cost 8 us instead of 0.1 us.
+ */
 export function rawObject(): RawPayload {
-  return Object.create(null) as RawPayload
+  return {}
+}
+
+/** Sets `key` as an own data property, so a `__proto__` key cannot change the prototype. */
+export function setOwn(object: RawPayload, key: string, value: RawValue): void {
+  if (key === '__proto__') {
+    Object.defineProperty(object, key, { value, writable: true, enumerable: true, configurable: true })
+  } else {
+    object[key] = value
+  }
+}
+
+/** The value of an own property, never an inherited one (`constructor`, `toString`). */
+export function getOwn(object: RawPayload, key: string): RawValue | undefined {
+  return Object.hasOwn(object, key) ? object[key] : undefined
 }
 
 /** Whether `value` is a (non-array) object. */

@@ -1,11 +1,11 @@
 import { VerificationError } from './errors.js'
 import type { ResolvedOptions } from './options.js'
-import { quote, type RawPayload, type RawValue } from './raw.js'
+import { getOwn, quote, type RawPayload, type RawValue } from './raw.js'
 import { verifySignature } from './signature.js'
 
 /** Reads a common field by its snake_case name or the PascalCase one ZEGO's other products use. */
 export function commonField(raw: RawPayload, name: 'event' | 'appid' | 'timestamp' | 'nonce' | 'signature'): RawValue | undefined {
-  return raw[name] ?? raw[pascalNames[name]]
+  return getOwn(raw, name) ?? getOwn(raw, pascalNames[name])
 }
 
 const pascalNames = { event: 'Event', appid: 'AppId', timestamp: 'Timestamp', nonce: 'Nonce', signature: 'Signature' } as const

@@ -1,0 +1,292 @@
+import { describe, expect, it } from 'vitest'
+import { decodeBody, decodeForm, fromParsedBody, mediaTypeOf } from '../src/body.js'
+import { RequestError } from '../src/errors.js'
+
+const bytes = (text: string): Uint8Array => new TextEncoder().encode(text)
+
+function requestError(run: () => unknown): RequestError {
+  try {
+    run()
+  } catch (error) {
+    expect(error).toBeInstanceOf(RequestError)
+    return error as RequestError
+  }
+  throw new Error('expected a RequestError')
+}
+
+describe('mediaTypeOf', () => {
+  it.each([
+    ['application/json', 'json'],
+    ['application/json; charset=utf-8', 'json'],
+    ['application/json;charset=UTF-8', 'json'],
+    ['application/json; charset="utf-8"', 'json'],
+    ['application/json; charset=utf8', 'json'],
+    ['application/json; charset="utf8"', 'json'],
+    ['application/vnd.x+json', 'json'],
+    ['application/vnd.api+json; charset=utf-8', 'json'],
+    ['APPLICATION/JSON', 'json'],
+    ['Application/Json; Charset=UTF-8', 'json'],
+    ['  application/json  ', 'json'],
+    ['application/x-www-form-urlencoded', 'form'],
+    ['application/x-www-form-urlencoded; charset=utf-8', 'form'],
+    ['Application/X-WWW-Form-URLEncoded', 'form'],
+  ] as const)('reads %j as %s', (contentType, media) => {
+    expect(mediaTypeOf(contentType)).toBe(media)
+  })
+
+  it.each([
+    ['a missing header', undefined],
+    ['an empty header', ''],
+    ['text/plain', 'text/plain'],
+    ['text/plain; charset=utf-8', 'text/plain; charset=utf-8'],
+    ['text/json', 'text/json'],
+    ['multipart/form-data', 'multipart/form-data; boundary=x'],
+    ['application/octet-stream', 'application/octet-stream'],
+    ['application/jsonx', 'application/jsonx'],
+    ['a bare +json suffix', 'application/+json'],
+    ['charset=latin1', 'application/json; charset=latin1'],
+    ['charset=ISO-8859-1 on a form', 'application/x-www-form-urlencoded; charset=ISO-8859-1'],
+    ['charset=utf-16', 'application/json; charset=utf-16'],
+  ])('refuses %s with unsupported_media_type (415)', (_label, contentType) => {
+    const error = requestError(() => mediaTypeOf(contentType))
+    expect(error.code).toBe('unsupported_media_type')
+    expect(error.status).toBe(415)
+  })
+})
+
+describe('decodeBody', () => {
+  it('decodes a JSON body from bytes and from text', () => {
+    const text = '{"event":"stream_create","nonce":7254119327986670314,"room_id":"房间"}'
+    const expected = { event: 'stream_create', nonce: '7254119327986670314', room_id: '房间' }
+    expect(decodeBody(bytes(text), 'json')).toEqual(expected)
+    expect(decodeBody(text, 'json')).toEqual(expected)
+  })
+
+  // Plain objects, not null-prototype ones (V8's slow dictionary mode); inherited names stay safe.
+  it('gives the decoded object the plain Object prototype', () => {
+    expect(Object.getPrototypeOf(decodeBody('{"a":"1"}', 'json'))).toBe(Object.prototype)
+    expect(Object.getPrototypeOf(decodeBody('a=1', 'form'))).toBe(Object.prototype)
+  })
+
+  it('does not mistake an inherited name for an earlier form value', () => {
+    expect(decodeBody('constructor=a&toString=b&toString=c', 'form')).toEqual({ constructor: 'a', toString: ['b', 'c'] })
+  })
+
+  it('keeps a form __proto__ key as an own property without changing the prototype', () => {
+    const payload = decodeBody('__proto__=x&__proto__=y', 'form')
+    expect(Object.getOwnPropertyDescriptor(payload, '__proto__')?.value).toEqual(['x', 'y'])
+    expect(Object.getPrototypeOf(payload)).toBe(Object.prototype)
+  })
+
+  it('skips a UTF-8 byte order mark', () => {
+    expect(decodeBody(new Uint8Array([0xef, 0xbb, 0xbf, ...bytes('{"a":"1"}')]), 'json')).toEqual({ a: '1' })
+  })
+
+  it.each([
+    ['a lone continuation byte', [0x7b, 0x80, 0x7d]],
+    ['a truncated sequence', [0x22, 0xe6, 0x88, 0x22]],
+    ['an overlong encoding', [0x22, 0xc0, 0xaf, 0x22]],
+    ['an encoded surrogate', [0x22, 0xed, 0xa0, 0x80, 0x22]],
+    ['a 0xff byte', [0x61, 0x3d, 0xff]],
+  ])('refuses invalid UTF-8 (%s) with invalid_body (400)', (_label, body) => {
+    for (const media of ['json', 'form'] as const) {
+      const error = requestError(() => decodeBody(new Uint8Array(body), media))
+      expect(error.code).toBe('invalid_body')
+      expect(error.status).toBe(400)
+    }
+  })
+
+  it.each([['[]'], ['[{"a":"1"}]'], ['"text"'], ['42'], ['null'], ['true']])(
+    'refuses the JSON non-object body %s with invalid_body',
+    (text) => {
+      const error = requestError(() => decodeBody(bytes(text), 'json'))
+      expect(error.code).toBe('invalid_body')
+      expect(error.status).toBe(400)
+    },
+  )
+
+  it.each([['{"a":1,}'], ['{"a":1,"a":2}'], [''], ['{"a":7254119327986670314']])(
+    'refuses invalid JSON %j with invalid_body, keeping the SyntaxError as cause',
+    (text) => {
+      const error = requestError(() => decodeBody(text, 'json'))
+      expect(error.code).toBe('invalid_body')
+      expect(error.cause).toBeInstanceOf(SyntaxError)
+    },
+  )
+
+  it('does not percent-decode JSON values', () => {
+    const body = decodeBody('{"room_id":"a%2Fb","url":"rtmp://x/live/a%2Bb","plus":"a+b","list":["%41"]}', 'json')
+    expect(body.room_id).toBe('a%2Fb')
+    expect(body.url).toBe('rtmp://x/live/a%2Bb')
+    expect(body.plus).toBe('a+b')
+    expect(body.list).toEqual(['%41'])
+  })
+
+  it('accepts a JSON value with a % that is not a valid escape', () => {
+    expect(decodeBody('{"room_id":"100%zz"}', 'json').room_id).toBe('100%zz')
+  })
+
+  describe('form bodies', () => {
+    it('decodes single keys as exact strings', () => {
+      expect(decodeBody(bytes('event=stream_create&stream_seq=01&nonce=7254119327986670314'), 'form')).toEqual({
+        event: 'stream_create',
+        stream_seq: '01',
+        nonce: '7254119327986670314',
+      })
+    })
+
+    it('makes repeated keys an array, in order', () => {
+      expect(decodeBody('rtmp_url=a&hls_url=h&rtmp_url=b&rtmp_url=c', 'form')).toEqual({
+        rtmp_url: ['a', 'b', 'c'],
+        hls_url: 'h',
+      })
+    })
+
+    it('makes key[] keys an array under the bare key, even with one value', () => {
+      expect(decodeBody('rtmp_url[]=a&rtmp_url[]=b&pic_url[]=p', 'form')).toEqual({
+        rtmp_url: ['a', 'b'],
+        pic_url: ['p'],
+      })
+    })
+
+    it('makes a percent-encoded key%5B%5D an array too', () => {
+      expect(decodeBody('hdl_url%5B%5D=a', 'form')).toEqual({ hdl_url: ['a'] })
+    })
+
+    it('merges a plain key with its key[] form', () => {
+      expect(decodeBody('u=a&u[]=b', 'form')).toEqual({ u: ['a', 'b'] })
+      expect(decodeBody('u[]=a&u=b', 'form')).toEqual({ u: ['a', 'b'] })
+    })
+
+    it('decodes + as a space, and %2B as a plus', () => {
+      expect(decodeBody('user_name=John+Smith&title=a%2Bb&k+ey=v', 'form')).toEqual({
+        user_name: 'John Smith',
+        title: 'a+b',
+        'k ey': 'v',
+      })
+    })
+
+    it('percent-decodes form values, %2F and UTF-8 included', () => {
+      expect(decodeBody('rtmp_url=rtmp%3A%2F%2Fhost%2Flive%2Fs1&room=%E6%88%BF%E9%97%B4', 'form')).toEqual({
+        rtmp_url: 'rtmp://host/live/s1',
+        room: '房间',
+      })
+    })
+
+    it('decodes a key without = as an empty value and skips empty pairs', () => {
+      expect(decodeBody('&a&b=&&c=1&', 'form')).toEqual({ a: '', b: '', c: '1' })
+      expect(decodeBody('', 'form')).toEqual({})
+    })
+
+    it('keeps everything after the first = in the value', () => {
+      expect(decodeBody('extra_info=a=b=c', 'form')).toEqual({ extra_info: 'a=b=c' })
+    })
+
+    it('makes a __proto__ key an own property', () => {
+      const body = decodeBody('__proto__=x&constructor=y', 'form')
+      expect(Object.hasOwn(body, '__proto__')).toBe(true)
+      expect(body['__proto__']).toBe('x')
+      expect(body.constructor).toBe('y')
+      expect(({} as Record<string, unknown>).x).toBeUndefined()
+    })
+
+    it.each([['a=%zz'], ['a=%'], ['a=%E6%88'], ['%zz=1'], ['a=100%']])(
+      'refuses the malformed escape in %s with invalid_body',
+      (text) => {
+        const error = requestError(() => decodeBody(text, 'form'))
+        expect(error.code).toBe('invalid_body')
+        expect(error.status).toBe(400)
+        expect(error.cause).toBeInstanceOf(URIError)
+      },
+    )
+
+    it('is the same as decodeForm on text', () => {
+      const text = 'a=1&b[]=2&a=3'
+      expect(decodeBody(text, 'form')).toEqual(decodeForm(text))
+    })
+  })
+})
+
+describe('fromParsedBody', () => {
+  it('turns numbers into strings and keeps strings, booleans and null', () => {
+    const { payload, lossy } = fromParsedBody({
+      appid: 1234567890,
+      timestamp: 1687981272,
+      close_reason: 0,
+      ratio: 1.5,
+      negative: -3,
+      room_id: 'r1',
+      flag: true,
+      none: null,
+    })
+    expect(payload).toEqual({
+      appid: '1234567890',
+      timestamp: '1687981272',
+      close_reason: '0',
+      ratio: '1.5',
+      negative: '-3',
+      room_id: 'r1',
+      flag: true,
+      none: null,
+    })
+    expect(lossy).toEqual([])
+    expect(Object.getPrototypeOf(payload)).toBe(Object.prototype)
+  })
+
+  it('reports unsafe integers in lossy by field name', () => {
+    const parsed: unknown = JSON.parse(
+      '{"nonce":7254119327986670314,"room_session_id":6085791336856668982,"appid":1,"max":9007199254740991}',
+    )
+    const { payload, lossy } = fromParsedBody(parsed)
+    expect(lossy).toEqual(['nonce', 'room_session_id'])
+    expect(payload.max).toBe('9007199254740991')
+    expect(payload.appid).toBe('1')
+  })
+
+  it('names nested lossy fields by their dotted path, arrays by the array field', () => {
+    const { lossy } = fromParsedBody({ outer: { inner: 2 ** 60 }, list: [1, 2 ** 54] })
+    expect(lossy).toEqual(['outer.inner', 'list'])
+  })
+
+  it('renames key[] keys to the bare key', () => {
+    const { payload } = fromParsedBody({ 'rtmp_url[]': ['a', 'b'], 'pic_url[]': 'p', room_id: 'r' })
+    expect(payload).toEqual({ rtmp_url: ['a', 'b'], pic_url: 'p', room_id: 'r' })
+    expect(Object.hasOwn(payload, 'rtmp_url[]')).toBe(false)
+  })
+
+  it('keeps nested objects and arrays, converting inside them', () => {
+    const { payload } = fromParsedBody({ a: { b: { c: 1, d: ['x', 2, { e: 3 }] } } })
+    expect(payload).toEqual({ a: { b: { c: '1', d: ['x', '2', { e: '3' }] } } })
+    const a = payload.a
+    if (typeof a !== 'object' || a === null || Array.isArray(a)) throw new Error('expected an object')
+    expect(Object.getPrototypeOf(a)).toBe(Object.prototype)
+  })
+
+  it('drops values that are not JSON (undefined, functions)', () => {
+    const { payload } = fromParsedBody({ a: undefined, b: () => 1, c: 'kept' })
+    expect(payload).toEqual({ c: 'kept' })
+    expect(Object.hasOwn(payload, 'a')).toBe(false)
+  })
+
+  it('copies a __proto__ own key without changing any prototype', () => {
+    const parsed: unknown = JSON.parse('{"__proto__":{"polluted":"yes"}}')
+    const { payload } = fromParsedBody(parsed)
+    expect(Object.hasOwn(payload, '__proto__')).toBe(true)
+    expect(Object.getPrototypeOf(payload)).toBe(Object.prototype)
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined()
+  })
+
+  it.each([
+    ['undefined', undefined],
+    ['null', null],
+    ['a string', '{"a":1}'],
+    ['a number', 42],
+    ['a boolean', true],
+    ['an array', [{ a: 1 }]],
+    ['a function', () => ({})],
+  ])('refuses %s with invalid_body', (_label, parsed) => {
+    const error = requestError(() => fromParsedBody(parsed))
+    expect(error.code).toBe('invalid_body')
+    expect(error.status).toBe(400)
+  })
+})

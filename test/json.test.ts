@@ -1,0 +1,241 @@
+import { describe, expect, it } from 'vitest'
+import { parseLosslessJson } from '../src/json.js'
+import { MAX_DEPTH, type RawPayload, type RawValue } from '../src/raw.js'
+
+function asObject(value: RawValue): RawPayload {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new Error(`expected an object, got ${JSON.stringify(value)}`)
+  }
+  return value
+}
+
+function thrown(run: () => unknown): unknown {
+  try {
+    run()
+  } catch (error) {
+    return error
+  }
+  throw new Error('expected it to throw')
+}
+
+describe('parseLosslessJson: numbers', () => {
+  it('keeps every digit of a bare 19-digit number, as a string', () => {
+    const value = asObject(parseLosslessJson('{"nonce":7254119327986670314,"room_seq":6085791336856668982}'))
+    expect(value.nonce).toBe('7254119327986670314')
+    expect(value.room_seq).toBe('6085791336856668982')
+    // What a plain JSON.parse would have made of it.
+    expect(String(JSON.parse('7254119327986670314'))).not.toBe('7254119327986670314')
+  })
+
+  it('keeps a top-level bare number and an unsigned 64-bit maximum exactly', () => {
+    expect(parseLosslessJson('18446744073709551615')).toBe('18446744073709551615')
+    expect(parseLosslessJson(' 0 ')).toBe('0')
+  })
+
+  it.each([
+    ['-42', '-42'],
+    ['-7254119327986670314', '-7254119327986670314'],
+    ['0.1', '0.1'],
+    ['1.50', '1.50'],
+    ['-0', '-0'],
+    ['-0.0', '-0.0'],
+    ['1e21', '1e21'],
+    ['1E+2', '1E+2'],
+    ['2.5e-3', '2.5e-3'],
+    ['123456789012345678901234567890.123456789', '123456789012345678901234567890.123456789'],
+  ])('keeps %s as its exact text', (text, expected) => {
+    expect(parseLosslessJson(text)).toBe(expected)
+    expect(asObject(parseLosslessJson(`{"n":${text}}`)).n).toBe(expected)
+    expect(parseLosslessJson(`[${text}]`)).toEqual([expected])
+  })
+
+  it('keeps string numbers as they are, leading zeros included', () => {
+    expect(asObject(parseLosslessJson('{"stream_seq":"01"}')).stream_seq).toBe('01')
+  })
+})
+
+describe('parseLosslessJson: strings', () => {
+  it.each([
+    ['"plain"', 'plain'],
+    ['""', ''],
+    ['"a\\"b"', 'a"b'],
+    ['"back\\\\slash"', 'back\\slash'],
+    ['"a\\/b"', 'a/b'],
+    ['"\\b\\f\\n\\r\\t"', '\b\f\n\r\t'],
+    ['"\\u00e9t\\u00E9"', 'été'],
+    ['"\\ud83d\\ude00"', '😀'],
+    ['"été 😀 房间"', 'été 😀 房间'],
+    ['"a%2Fb"', 'a%2Fb'],
+    ['"ends with escaped backslash\\\\"', 'ends with escaped backslash\\'],
+  ])('decodes %s', (text, expected) => {
+    expect(parseLosslessJson(text)).toBe(expected)
+  })
+
+  it('decodes escapes in keys', () => {
+    const value = asObject(parseLosslessJson('{"a\\u0062c":1,"q\\"k":2}'))
+    expect(Object.keys(value)).toEqual(['abc', 'q"k'])
+  })
+
+  it('rejects an invalid escape with a SyntaxError', () => {
+    expect(() => parseLosslessJson('"\\x41"')).toThrow(SyntaxError)
+    expect(() => parseLosslessJson('"\\u12"')).toThrow(SyntaxError)
+  })
+})
+
+describe('parseLosslessJson: structure', () => {
+  it('parses nested arrays and objects, literals included', () => {
+    const text = '{ "a": [1, "two", [true, false, null], {"b": {"c": []}}], "d": {}, "e": [] }'
+    expect(parseLosslessJson(text)).toEqual({
+      a: ['1', 'two', [true, false, null], { b: { c: [] } }],
+      d: {},
+      e: [],
+    })
+  })
+
+  it('keeps key order and accepts all four JSON whitespace characters', () => {
+    const value = asObject(parseLosslessJson('\t{\r\n "z" : 1 ,\n"a":\t2 }\n'))
+    expect(Object.keys(value)).toEqual(['z', 'a'])
+    expect(value).toEqual({ z: '1', a: '2' })
+  })
+
+  // Objects are plain (Object.prototype), not null-prototype: V8 keeps null-prototype objects in
+  // slow dictionary mode, which made validating each callback several times slower.
+  it('gives every object, nested ones included, the plain Object prototype', () => {
+    const value = asObject(parseLosslessJson('{"inner":{"x":"1"},"list":[{"y":"2"}]}'))
+    expect(Object.getPrototypeOf(value)).toBe(Object.prototype)
+    expect(Object.getPrototypeOf(value.inner)).toBe(Object.prototype)
+    const list = value.list
+    if (!Array.isArray(list)) throw new Error('expected an array')
+    expect(Object.getPrototypeOf(list[0])).toBe(Object.prototype)
+  })
+
+  it('keeps toString and hasOwnProperty keys as own data without breaking the object', () => {
+    const value = asObject(parseLosslessJson('{"toString":"x","hasOwnProperty":"y"}'))
+    expect(Object.hasOwn(value, 'toString')).toBe(true)
+    expect(value.toString).toBe('x')
+    expect(Object.hasOwn(value, 'hasOwnProperty')).toBe(true)
+  })
+
+  it('makes a __proto__ key an own property without changing any prototype', () => {
+    const value = asObject(parseLosslessJson('{"__proto__":{"polluted":"yes"},"a":"1"}'))
+    expect(Object.hasOwn(value, '__proto__')).toBe(true)
+    expect(Object.getOwnPropertyDescriptor(value, '__proto__')?.value).toEqual({ polluted: 'yes' })
+    expect(Object.getPrototypeOf(value)).toBe(Object.prototype)
+    expect((value as Record<string, unknown>).polluted).toBeUndefined()
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined()
+    expect((Object.prototype as Record<string, unknown>).polluted).toBeUndefined()
+  })
+
+  it('makes a nested __proto__ key an own property too', () => {
+    const value = asObject(parseLosslessJson('{"x":{"__proto__":{"polluted":"yes"}}}'))
+    const inner = asObject(value.x ?? null)
+    expect(Object.hasOwn(inner, '__proto__')).toBe(true)
+    expect(Object.getPrototypeOf(inner)).toBe(Object.prototype)
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined()
+  })
+
+  it('makes a constructor key an ordinary own property', () => {
+    const value = asObject(parseLosslessJson('{"constructor":{"prototype":{"polluted":"yes"}}}'))
+    expect(Object.hasOwn(value, 'constructor')).toBe(true)
+    expect(value.constructor).toEqual({ prototype: { polluted: 'yes' } })
+    expect(Object.getPrototypeOf(value)).toBe(Object.prototype)
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined()
+    expect(Object.prototype.constructor).toBe(Object)
+  })
+
+  it.each([
+    ['{"a":1,"a":2}'],
+    ['{"a":1,"b":2,"a":1}'],
+    ['{"a":1,"\\u0061":2}'],
+    ['{"__proto__":1,"__proto__":2}'],
+    ['{"x":{"k":1,"k":1}}'],
+  ])('rejects duplicate keys in %s with a SyntaxError', (text) => {
+    const error = thrown(() => parseLosslessJson(text))
+    expect(error).toBeInstanceOf(SyntaxError)
+    expect((error as Error).message).toMatch(/duplicate key/)
+  })
+
+  it('allows the same key in different objects', () => {
+    expect(parseLosslessJson('[{"a":1},{"a":2}]')).toEqual([{ a: '1' }, { a: '2' }])
+  })
+})
+
+describe('parseLosslessJson: nesting limit', () => {
+  const nested = (depth: number): string => '['.repeat(depth) + ']'.repeat(depth)
+
+  it(`accepts nesting up to the default limit of ${MAX_DEPTH}`, () => {
+    expect(() => parseLosslessJson(nested(MAX_DEPTH))).not.toThrow()
+    expect(() => parseLosslessJson(`${'{"a":'.repeat(MAX_DEPTH - 1)}{}${'}'.repeat(MAX_DEPTH - 1)}`)).not.toThrow()
+  })
+
+  it('rejects nesting deeper than the default limit with a SyntaxError', () => {
+    const error = thrown(() => parseLosslessJson(nested(MAX_DEPTH + 1)))
+    expect(error).toBeInstanceOf(SyntaxError)
+    expect((error as Error).message).toMatch(/nesting deeper than/)
+    expect(() => parseLosslessJson(`${'{"a":'.repeat(MAX_DEPTH)}{}${'}'.repeat(MAX_DEPTH)}`)).toThrow(SyntaxError)
+  })
+
+  it('honours a custom maxDepth', () => {
+    expect(parseLosslessJson('{"a":"1"}', 1)).toEqual({ a: '1' })
+    expect(() => parseLosslessJson('{"a":[]}', 1)).toThrow(SyntaxError)
+    expect(() => parseLosslessJson('[]', 0)).toThrow(SyntaxError)
+    expect(parseLosslessJson('"scalar"', 0)).toBe('scalar')
+  })
+
+  it('throws a SyntaxError, not a RangeError, for a 100k-deep input', () => {
+    for (const text of ['['.repeat(100_000), nested(100_000), '{"a":'.repeat(100_000)]) {
+      const error = thrown(() => parseLosslessJson(text))
+      expect(error).toBeInstanceOf(SyntaxError)
+      expect(error).not.toBeInstanceOf(RangeError)
+    }
+  })
+})
+
+describe('parseLosslessJson: invalid JSON', () => {
+  it.each([
+    ['leading zero', '01'],
+    ['leading zero in an object', '{"a":01}'],
+    ['negative leading zero', '-01'],
+    ['trailing comma in an object', '{"a":1,}'],
+    ['trailing comma in an array', '[1,]'],
+    ['single quotes', "{'a':1}"],
+    ['single-quoted value', "{\"a\":'1'}"],
+    ['unterminated string', '{"a":"abc'],
+    ['unterminated string ending in a backslash', '"abc\\'],
+    ['raw newline in a string', '{"a":"line\nbreak"}'],
+    ['raw tab in a string', '"a\tb"'],
+    ['raw NUL in a string', '"a\u0000b"'],
+    ['raw control character in a key', '{"a\u0001":1}'],
+    ['NaN', 'NaN'],
+    ['NaN as a value', '{"a":NaN}'],
+    ['Infinity', '{"a":Infinity}'],
+    ['trailing garbage', '{"a":1}x'],
+    ['a second value', '{"a":1} {}'],
+    ['trailing garbage after a literal', 'truex'],
+    ['empty text', ''],
+    ['only whitespace', '  \n '],
+    ['lone minus', '-'],
+    ['lone minus in an array', '[-]'],
+    ['plus sign', '+1'],
+    ['leading dot', '.5'],
+    ['trailing dot', '1.'],
+    ['bare exponent', '1e'],
+    ['hex number', '0x10'],
+    ['unquoted key', '{a:1}'],
+    ['missing colon', '{"a" 1}'],
+    ['missing comma', '[1 2]'],
+    ['leading comma', '[,1]'],
+    ['unclosed object', '{"a":1'],
+    ['unclosed array', '[1'],
+    ['mismatched brackets', '[1}'],
+    ['comment', '{"a":1 /* c */}'],
+    ['uppercase literal', 'True'],
+    ['non-JSON whitespace', '\u00a0{}'],
+  ])('rejects %s with a SyntaxError', (_label, text) => {
+    expect(() => parseLosslessJson(text)).toThrow(SyntaxError)
+  })
+
+  it('names the position in the message', () => {
+    expect(() => parseLosslessJson('{"a":1,}')).toThrow(/at position 7/)
+  })
+})
