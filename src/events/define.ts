@@ -19,13 +19,13 @@ export interface CallbackEnvelope {
   raw: RawPayload
 }
 
-const envelopeStruct = type({
+const envelopeSchema = {
   event: string(),
   appid: quantity(),
   timestamp: quantity(),
   nonce: id(),
   signature: string(),
-})
+}
 
 /** The fields of one event, as superstruct structs keyed by ZEGO's snake_case names. */
 export type EventSchema = Record<string, Struct<any, any>>
@@ -57,16 +57,15 @@ export function defineEvent<Name extends string, S extends EventSchema, Payload>
   schema: S
   normalize: (fields: Validated<S>, envelope: CallbackEnvelope) => Payload
 }): EventDefinition<Name, Payload> {
-  const struct = type(definition.schema)
+  // One struct for the envelope and the event's own fields: a single validation pass.
+  const struct = type({ ...envelopeSchema, ...definition.schema })
   return {
     name: definition.name,
     zegoEvent: definition.zegoEvent,
     parse(raw) {
-      let common
       let fields
       try {
-        common = create(raw, envelopeStruct)
-        fields = create(raw, struct) as Validated<S>
+        fields = create(raw, struct) as unknown as Validated<typeof envelopeSchema> & Validated<S>
       } catch (error) {
         if (!(error instanceof StructError)) throw error
         const message = error.message.length > 200 ? `${error.message.slice(0, 200)}...` : error.message
@@ -75,11 +74,11 @@ export function defineEvent<Name extends string, S extends EventSchema, Payload>
         })
       }
       const envelope: CallbackEnvelope = {
-        event: common.event,
-        appId: common.appid,
-        timestamp: common.timestamp,
-        nonce: common.nonce,
-        signature: common.signature,
+        event: fields.event,
+        appId: fields.appid,
+        timestamp: fields.timestamp,
+        nonce: fields.nonce,
+        signature: fields.signature,
         raw,
       }
       return definition.normalize(fields, envelope)
