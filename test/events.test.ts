@@ -1,0 +1,385 @@
+import { readFileSync } from 'node:fs'
+import { describe, expect, it } from 'vitest'
+import { PayloadError } from '../src/errors.js'
+import { mixStarted } from '../src/events/mix-started.js'
+import { definitionFor } from '../src/events/registry.js'
+import { streamCreated } from '../src/events/stream-created.js'
+import { parseLosslessJson } from '../src/json.js'
+import type { RawPayload, RawValue } from '../src/raw.js'
+
+// ZEGO's own documentation examples, shared with the rest of the project.
+const fixturesDir = new URL('./fixtures/', import.meta.url)
+
+function fixtureText(name: string): string {
+  return readFileSync(new URL(`${name}.json`, fixturesDir), 'utf8')
+}
+
+/** A fresh raw payload from a fixture, decoded losslessly (numbers stay exact strings), with changes applied. */
+function fixture(name: string, changes: Record<string, RawValue | undefined> = {}): RawPayload {
+  const value = parseLosslessJson(fixtureText(name))
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new Error(`${name} is not an object`)
+  for (const [key, change] of Object.entries(changes)) {
+    if (change === undefined) delete value[key]
+    else value[key] = change
+  }
+  return value
+}
+
+/** Runs `parse` and returns the PayloadError it throws (failing the test if it throws anything else or nothing). */
+function payloadError(parse: () => unknown): PayloadError {
+  let caught: unknown
+  try {
+    parse()
+  } catch (error) {
+    caught = error
+  }
+  expect(caught).toBeInstanceOf(PayloadError)
+  return caught as PayloadError
+}
+
+function expectPayloadError(parse: () => unknown, field: string): void {
+  const error = payloadError(parse)
+  expect(error.code).toBe('invalid_payload')
+  expect(error.status).toBe(400)
+  expect(error.path).toEqual([field])
+  expect(error.message).toContain(field)
+}
+
+describe('streamCreated.parse', () => {
+  it('normalizes every field of ZEGO\'s stream_create example', () => {
+    const raw = fixture('stream_create')
+    const event = streamCreated.parse(raw)
+    expect(event).toStrictEqual({
+      event: 'stream_create',
+      appId: 1,
+      timestamp: 1687981272,
+      nonce: '7254119327986670314',
+      signature: 'xxx',
+      raw,
+      roomId: 'room1',
+      roomSessionId: '1234567',
+      userId: 'user1',
+      userName: 'user1_name',
+      channelId: '0xb-0x1',
+      streamId: 'stream_id',
+      streamSid: 's-115205136669740000000000104',
+      title: 'title',
+      streamAlias: 'aaa',
+      streamAttr: { cid: 0 },
+      codec: 'H.264',
+      streamSeq: 1,
+      createTime: 1687981272,
+      createTimeMs: 1687981272742,
+      extraInfo: 'extra',
+      recreate: false,
+      publishId: 'publish',
+      publishName: 'publish_name',
+      rtmpUrls: ['rtmp://rtmp.wsdemo.zego.im/zegodemo/aaa', 'rtmp://testplay.aliyun.zego.im/livestream/aaa'],
+      hlsUrls: [
+        'http://hls.wsdemo.zego.im/zegodemo/aaa/playlist.m3u8',
+        'http://testplay.aliyun.zego.im/livestream/aaa.m3u8',
+      ],
+      hdlUrls: ['http://hdl.wsdemo.zego.im/zegodemo/aaa.flv', 'http://testplay.aliyun.zego.im/livestream/aaa.flv'],
+      picUrls: ['http://pic.wsdemo.zego.im/zegodemo/aaa.jpg'],
+    })
+  })
+
+  it('keeps the payload it was given as `raw`, unchanged', () => {
+    const raw = fixture('stream_create')
+    const before = { ...raw }
+    const event = streamCreated.parse(raw)
+    expect(event.raw).toBe(raw)
+    expect({ ...raw }).toStrictEqual(before)
+    expect(raw['stream_seq']).toBe('01')
+    expect(raw['stream_attr']).toBe('{"cid":0}')
+  })
+
+  it('reads the fixture losslessly: the raw values are the exact strings', () => {
+    const raw = fixture('stream_create')
+    expect(raw['nonce']).toBe('7254119327986670314')
+    expect(raw['appid']).toBe('1')
+  })
+
+  it('reads recreate "1" as true', () => {
+    expect(streamCreated.parse(fixture('stream_create', { recreate: '1' })).recreate).toBe(true)
+  })
+
+  it('reads a missing recreate as false', () => {
+    expect(streamCreated.parse(fixture('stream_create', { recreate: undefined })).recreate).toBe(false)
+  })
+
+  it('refuses a recreate flag other than "0" / "1"', () => {
+    expectPayloadError(() => streamCreated.parse(fixture('stream_create', { recreate: '2' })), 'recreate')
+  })
+
+  it.each([
+    [1, 'H.264 SVC'],
+    [2, 'VP8'],
+    [3, 'H.265'],
+    [9, undefined],
+  ] as const)('maps stream_attr cid %s to codec %s', (cid, codec) => {
+    const event = streamCreated.parse(fixture('stream_create', { stream_attr: `{"cid":${cid}}` }))
+    expect(event.streamAttr).toStrictEqual({ cid })
+    expect(event.codec).toBe(codec)
+  })
+
+  it('has no codec when stream_attr has no numeric cid', () => {
+    expect(streamCreated.parse(fixture('stream_create', { stream_attr: '{"cid":"0"}' })).codec).toBeUndefined()
+    expect(streamCreated.parse(fixture('stream_create', { stream_attr: '{"other":1}' })).codec).toBeUndefined()
+  })
+
+  it.each([
+    ['empty', ''],
+    ['blank', '  '],
+    ['absent', undefined],
+  ])('reads an %s stream_attr as {} with no codec', (_, value) => {
+    const event = streamCreated.parse(fixture('stream_create', { stream_attr: value }))
+    expect(event.streamAttr).toStrictEqual({})
+    expect(event.codec).toBeUndefined()
+  })
+
+  it.each(['{cid:0}', 'not json', '[0]', 'null', '"text"', '0'])('refuses stream_attr %s that is not a JSON object', (value) => {
+    expectPayloadError(() => streamCreated.parse(fixture('stream_create', { stream_attr: value })), 'stream_attr')
+  })
+
+  it('reads stream_seq "01" and "0700" numerically', () => {
+    expect(streamCreated.parse(fixture('stream_create', { stream_seq: '0700' })).streamSeq).toBe(700)
+    expect(streamCreated.parse(fixture('stream_create')).streamSeq).toBe(1)
+  })
+
+  it('accepts the largest safe integer as a quantity', () => {
+    const event = streamCreated.parse(fixture('stream_create', { create_time_ms: '9007199254740991' }))
+    expect(event.createTimeMs).toBe(Number.MAX_SAFE_INTEGER)
+  })
+
+  it('keeps a bare 19-digit room_session_id and nonce exact', () => {
+    const raw = parseLosslessJson(
+      fixtureText('stream_create')
+        .replace('"room_session_id": "1234567"', '"room_session_id": 7254119327986670314')
+        .replace('"nonce": "7254119327986670314"', '"nonce": 7257784982359218206'),
+    ) as RawPayload
+    expect(raw['room_session_id']).toBe('7254119327986670314')
+    const event = streamCreated.parse(raw)
+    expect(event.roomSessionId).toBe('7254119327986670314')
+    expect(event.nonce).toBe('7257784982359218206')
+  })
+
+  it('reads bare JSON numbers for appid, timestamp and quantities', () => {
+    const raw = parseLosslessJson(
+      fixtureText('stream_create')
+        .replace('"appid": "1"', '"appid": 1')
+        .replace('"timestamp": "1687981272"', '"timestamp": 1687981272')
+        .replace('"stream_seq": "01"', '"stream_seq": 7'),
+    ) as RawPayload
+    const event = streamCreated.parse(raw)
+    expect(event.appId).toBe(1)
+    expect(event.timestamp).toBe(1687981272)
+    expect(event.streamSeq).toBe(7)
+  })
+
+  it.each(['stream_id', 'room_id', 'user_id', 'stream_sid', 'room_session_id'])('refuses a missing %s', (field) => {
+    expectPayloadError(() => streamCreated.parse(fixture('stream_create', { [field]: undefined })), field)
+  })
+
+  it('refuses an empty stream_id', () => {
+    expectPayloadError(() => streamCreated.parse(fixture('stream_create', { stream_id: '' })), 'stream_id')
+  })
+
+  it('names stream_id in the message of a missing stream_id', () => {
+    const error = payloadError(() => streamCreated.parse(fixture('stream_create', { stream_id: undefined })))
+    expect(error.message).toMatch(/stream_id/)
+    expect(error.name).toBe('PayloadError')
+  })
+
+  const badQuantities = ['1.5', '', 'abc', '-1', '12345678901234567', ' 1', '1e3', '0x10'] as const
+
+  describe.each(['stream_seq', 'create_time_ms', 'create_time'])('quantity %s', (field) => {
+    it.each(badQuantities)('refuses %j with a PayloadError naming the field', (value) => {
+      expectPayloadError(() => streamCreated.parse(fixture('stream_create', { [field]: value })), field)
+    })
+
+    it.each(['9007199254740992', '9999999999999999'])('refuses %s, beyond Number.MAX_SAFE_INTEGER', (value) => {
+      expectPayloadError(() => streamCreated.parse(fixture('stream_create', { [field]: value })), field)
+    })
+
+    it('refuses a bare 17-digit JSON number', () => {
+      const raw = parseLosslessJson(
+        fixtureText('stream_create').replace(new RegExp(`"${field}": "\\d+"`), `"${field}": 12345678901234567`),
+      ) as RawPayload
+      expect(raw[field]).toBe('12345678901234567')
+      expectPayloadError(() => streamCreated.parse(raw), field)
+    })
+
+    it('refuses a missing value', () => {
+      expectPayloadError(() => streamCreated.parse(fixture('stream_create', { [field]: undefined })), field)
+    })
+  })
+
+  it.each(['1.5', '', 'abc', '-1'])('refuses appid %j with a PayloadError naming appid', (value) => {
+    expectPayloadError(() => streamCreated.parse(fixture('stream_create', { appid: value })), 'appid')
+  })
+
+  it('refuses a missing nonce', () => {
+    expectPayloadError(() => streamCreated.parse(fixture('stream_create', { nonce: undefined })), 'nonce')
+  })
+
+  it('accepts unknown extra fields and keeps them in raw', () => {
+    const raw = fixture('stream_create', { new_field: 'value', nested: ['a'] })
+    const event = streamCreated.parse(raw)
+    expect(event.raw['new_field']).toBe('value')
+    expect(event.raw['nested']).toEqual(['a'])
+    expect(event).not.toHaveProperty('new_field')
+    expect(event).not.toHaveProperty('newField')
+  })
+
+  it('reads absent optional text fields as empty strings', () => {
+    const absent = ['user_name', 'channel_id', 'title', 'stream_alias', 'extra_info', 'publish_id', 'publish_name']
+    const event = streamCreated.parse(fixture('stream_create', Object.fromEntries(absent.map((key) => [key, undefined]))))
+    expect(event.userName).toBe('')
+    expect(event.channelId).toBe('')
+    expect(event.title).toBe('')
+    expect(event.streamAlias).toBe('')
+    expect(event.extraInfo).toBe('')
+    expect(event.publishId).toBe('')
+    expect(event.publishName).toBe('')
+  })
+
+  it('reads absent URL lists as []', () => {
+    const event = streamCreated.parse(
+      fixture('stream_create', { rtmp_url: undefined, hls_url: undefined, hdl_url: undefined, pic_url: undefined }),
+    )
+    expect(event.rtmpUrls).toStrictEqual([])
+    expect(event.hlsUrls).toStrictEqual([])
+    expect(event.hdlUrls).toStrictEqual([])
+    expect(event.picUrls).toStrictEqual([])
+  })
+
+  it('reads a single-string URL (a form body with one value) as a one-element array', () => {
+    const event = streamCreated.parse(
+      fixture('stream_create', { rtmp_url: 'rtmp://a/b', pic_url: 'http://pic/a.jpg?x=%2F' }),
+    )
+    expect(event.rtmpUrls).toStrictEqual(['rtmp://a/b'])
+    expect(event.picUrls).toStrictEqual(['http://pic/a.jpg?x=%2F'])
+  })
+
+  it('refuses a URL list holding something other than strings', () => {
+    const error = payloadError(() => streamCreated.parse(fixture('stream_create', { hls_url: ['a', ['b']] })))
+    expect(error.path).toEqual(['hls_url', '1'])
+    expect(error.message).toContain('hls_url')
+  })
+})
+
+describe('mixStarted.parse', () => {
+  it('normalizes every field of ZEGO\'s mix_start example, merging the stray single URLs', () => {
+    const raw = fixture('mix_start')
+    const event = mixStarted.parse(raw)
+    expect(event).toStrictEqual({
+      event: 'mix_start',
+      appId: 111111,
+      timestamp: 1689834748,
+      nonce: '7257784982359218206',
+      signature: 'aa2f0a33831a35b65f64fdc0520b1758e491eb48',
+      raw,
+      seq: 123,
+      taskId: '111111:1111',
+      channelId: '2222',
+      publishId: 'abc',
+      mixUrl: 'rtmp://rtmp.wsdemo.zego.im/zegodemo/aaa',
+      mixStreamAlias: 'aaa',
+      streamAlias: 'aaa',
+      rtmpUrls: ['rtmp://rtmp.wsdemo.zego.im/zegodemo/aaa', 'rtmp://testplay.aliyun.zego.im/livestream/aaa'],
+      hlsUrls: [
+        'http://hls.wsdemo.zego.im/zegodemo/aaa/playlist.m3u8',
+        'http://testplay.aliyun.zego.im/livestream/aaa.m3u8',
+      ],
+      hdlUrls: ['http://hdl.wsdemo.zego.im/zegodemo/aaa.flv', 'http://testplay.aliyun.zego.im/livestream/aaa.flv'],
+    })
+    expect(event.raw).toBe(raw)
+    expect(raw['seq']).toBe('123')
+  })
+
+  it('appends a stray single URL that is not in the array', () => {
+    const event = mixStarted.parse(fixture('mix_start', { rtmp_url: 'rtmp://other/mix' }))
+    expect(event.rtmpUrls).toStrictEqual([
+      'rtmp://rtmp.wsdemo.zego.im/zegodemo/aaa',
+      'rtmp://testplay.aliyun.zego.im/livestream/aaa',
+      'rtmp://other/mix',
+    ])
+  })
+
+  it('uses the stray single URL alone when the array is absent, and [] when both are', () => {
+    const event = mixStarted.parse(
+      fixture('mix_start', { rtmp_urls: undefined, hls_urls: undefined, hls_url: undefined, hdl_urls: undefined, hdl_url: undefined }),
+    )
+    expect(event.rtmpUrls).toStrictEqual(['rtmp://rtmp.wsdemo.zego.im/zegodemo/aaa'])
+    expect(event.hlsUrls).toStrictEqual([])
+    expect(event.hdlUrls).toStrictEqual([])
+  })
+
+  it('reads a single-string rtmp_urls (a form body with one value) as a one-element array', () => {
+    const event = mixStarted.parse(fixture('mix_start', { rtmp_urls: 'rtmp://one/mix', rtmp_url: undefined }))
+    expect(event.rtmpUrls).toStrictEqual(['rtmp://one/mix'])
+  })
+
+  it('refuses a missing task_id', () => {
+    expectPayloadError(() => mixStarted.parse(fixture('mix_start', { task_id: undefined })), 'task_id')
+  })
+
+  it('refuses an empty task_id', () => {
+    expectPayloadError(() => mixStarted.parse(fixture('mix_start', { task_id: '' })), 'task_id')
+  })
+
+  it.each(['1.5', '', 'abc', '-1', '12345678901234567', '9007199254740992'])('refuses seq %j with a PayloadError naming seq', (value) => {
+    expectPayloadError(() => mixStarted.parse(fixture('mix_start', { seq: value })), 'seq')
+  })
+
+  it('reads seq with leading zeros numerically', () => {
+    expect(mixStarted.parse(fixture('mix_start', { seq: '0042' })).seq).toBe(42)
+  })
+
+  it('keeps a bare 19-digit nonce exact', () => {
+    const raw = parseLosslessJson(
+      fixtureText('mix_start').replace('"nonce": "7257784982359218206"', '"nonce": 7257784982359218206'),
+    ) as RawPayload
+    expect(mixStarted.parse(raw).nonce).toBe('7257784982359218206')
+  })
+
+  it('reads absent optional text fields as empty strings', () => {
+    const event = mixStarted.parse(
+      fixture('mix_start', {
+        channel_id: undefined,
+        publish_id: undefined,
+        mix_url: undefined,
+        mix_stream_alias: undefined,
+        stream_alias: undefined,
+      }),
+    )
+    expect(event.channelId).toBe('')
+    expect(event.publishId).toBe('')
+    expect(event.mixUrl).toBe('')
+    expect(event.mixStreamAlias).toBe('')
+    expect(event.streamAlias).toBe('')
+  })
+
+  it('accepts unknown extra fields and keeps them in raw', () => {
+    const event = mixStarted.parse(fixture('mix_start', { extra_new: '1' }))
+    expect(event.raw['extra_new']).toBe('1')
+    expect(event).not.toHaveProperty('extra_new')
+  })
+})
+
+describe('definitionFor', () => {
+  it('finds the definition for each modeled ZEGO event', () => {
+    expect(definitionFor('stream_create')).toBe(streamCreated)
+    expect(definitionFor('mix_start')).toBe(mixStarted)
+    expect(definitionFor('stream_create')?.name).toBe('streamCreated')
+    expect(definitionFor('mix_start')?.name).toBe('mixStarted')
+  })
+
+  it.each(['stream_close', 'mix_stop', 'unknown_event', '', 'streamCreated', 'toString', '__proto__'])(
+    'returns undefined for %j',
+    (name) => {
+      expect(definitionFor(name)).toBeUndefined()
+    },
+  )
+})
