@@ -5,30 +5,38 @@ import type { ZegoCallbacksOptions } from '../src/options.js'
 /** An Express middleware that answers ZEGO callbacks and is also their typed event source. */
 export interface ZegoExpressMiddleware extends RequestHandler, MiddlewareExtras<ZegoExpressMiddleware> {}
 
+type RouteStack = { stack?: Array<{ handle?: unknown }> }
+
 /**
  * Creates the Express (4.21+ and 5) middleware: `app.use(zego)` answers POSTs on `options.path`
  * and passes every other path on; mounted on a route (`app.post('/hooks/zego', zego)`) it answers
  * what reaches it.
  *
- * Note: mount it before `express.json()`, or keep the raw body in `req.rawBody` with a `verify`
- * hook; a body parsed earlier may have rounded ZEGO's 19-digit numbers and is then refused.
+ * Note: mount it before `express.json()`, or keep the exact body (`req.rawBody` from a `verify`
+ * hook, or `express.raw()` / `express.text()`); a body `JSON.parse` rounded is refused.
  */
 export function zegoCallbacks(options?: ZegoCallbacksOptions): ZegoExpressMiddleware {
-  return createMiddleware<ZegoExpressMiddleware>(options, (receiver) => (req: Request, res: Response, next: NextFunction) => {
-    if (req.route === undefined && !receiver.matchesPath(req.path)) return next()
-    receiver
-      .receive({
-        method: req.method,
-        contentType: req.headers['content-type'],
-        contentLength: req.headers['content-length'],
-        body: keptRawBody((req as Request & { rawBody?: unknown }).rawBody),
-        parsedBody: req.body,
-        stream: req,
-      })
-      .then((answer) => {
-        res.status(answer.status).set(answer.headers).json(answer.body)
-      }, next)
-  })
+  return createMiddleware<ZegoExpressMiddleware>(options, (receiver) =>
+    function zego(req: Request, res: Response, next: NextFunction): void {
+      // Express leaves req.route set by any earlier route, so check this is that route's own handler.
+      const onOwnRoute = (req.route as RouteStack | undefined)?.stack?.some((layer) => layer.handle === zego) ?? false
+      if (!onOwnRoute && !receiver.matchesPath(req.path)) return next()
+      receiver
+        .receive({
+          method: req.method,
+          contentType: req.headers['content-type'],
+          contentLength: req.headers['content-length'],
+          body: keptRawBody((req as Request & { rawBody?: unknown }).rawBody) ?? keptRawBody(req.body),
+          parsedBody: req.body,
+          stream: req,
+        })
+        .then((answer) => {
+          // Another middleware (a timeout guard) may have answered already.
+          if (!res.headersSent) res.status(answer.status).set(answer.headers).json(answer.body)
+        })
+        .catch(next)
+    },
+  )
 }
 
 export type { ZegoCallbacksOptions } from '../src/options.js'

@@ -5,6 +5,7 @@ import {
   BodyUnavailableError,
   ListenerError,
   RequestError,
+  VerificationError,
   ZegoCallbackError,
   type RejectionReason,
 } from './errors.js'
@@ -139,7 +140,8 @@ export class ZegoReceiver implements ZegoEventSource<ZegoReceiver> {
    */
   async receive(request: CallbackRequest): Promise<CallbackResponse> {
     try {
-      await this.#deliver(await this.#decode(request))
+      const { raw, lossy } = await this.#decode(request)
+      await this.#deliver(raw, lossy)
       return { status: 200, headers: {}, body: { ok: true } }
     } catch (caught) {
       const error =
@@ -160,48 +162,53 @@ export class ZegoReceiver implements ZegoEventSource<ZegoReceiver> {
     }
   }
 
-  async #decode(request: CallbackRequest): Promise<RawPayload> {
+  // Returns the verified payload, and the fields a host JSON parser rounded before we saw the body.
+  async #decode(request: CallbackRequest): Promise<{ raw: RawPayload; lossy: readonly string[] }> {
     if (request.method.toUpperCase() !== 'POST') {
       throw new RequestError('method_not_allowed', `${quote(request.method)} is not allowed here: ZEGO posts callbacks`)
     }
     const media = mediaTypeOf(request.contentType || undefined)
-    if (request.body !== undefined) return this.#verified(decodeBody(request.body, media), [])
+    let raw: RawPayload
+    let lossy: readonly string[] = []
     const { stream } = request
-    if (stream !== undefined && !stream.readableEnded && !stream.destroyed) {
+    if (request.body !== undefined) {
+      raw = decodeBody(request.body, media)
+    } else if (stream !== undefined && !stream.readableEnded && !stream.destroyed) {
       const length = request.contentLength === undefined ? undefined : Number(request.contentLength)
       const bytes = await readBody(stream, Number.isFinite(length) ? length : undefined, {
         limit: this.#options.bodyLimit,
         timeoutMs: this.#options.bodyTimeoutMs,
       })
-      return this.#verified(decodeBody(bytes, media), [])
-    }
-    if (request.parsedBody === undefined || request.parsedBody === null) {
+      raw = decodeBody(bytes, media)
+    } else if (request.parsedBody !== undefined && request.parsedBody !== null) {
+      ;({ payload: raw, lossy } = fromParsedBody(request.parsedBody))
+    } else {
       throw new BodyUnavailableError(
         'the request body was already read by another middleware, which kept no copy: mount zego-callbacks before body parsers',
       )
     }
-    const parsed = fromParsedBody(request.parsedBody)
-    return this.#verified(parsed.payload, parsed.lossy)
-  }
-
-  // `lossy` names fields a host JSON parser rounded; the exact value is gone, so refuse loudly.
-  #verified(raw: RawPayload, lossy: readonly string[]): RawPayload {
     try {
       verifyCallback(raw, this.#options)
     } catch (error) {
-      if (lossy.includes('nonce') || lossy.includes('Nonce')) throw lossyBody(lossy)
+      // A rounded nonce cannot verify; say why, but it stays a 401: the sender is not proven to be ZEGO.
+      const rounded = lossy.filter((field) => /^(nonce|timestamp)$/i.test(field))
+      if (error instanceof VerificationError && rounded.length > 0) {
+        throw new VerificationError(error.code, `${error.message}; ${lossyHint(rounded)}`, { cause: error })
+      }
       throw error
     }
-    if (lossy.length > 0) throw lossyBody(lossy)
-    return raw
+    return { raw, lossy }
   }
 
-  async #deliver(raw: RawPayload): Promise<void> {
+  async #deliver(raw: RawPayload, lossy: readonly string[]): Promise<void> {
     const event = commonField(raw, 'event')
     if (typeof event !== 'string' || event === '') {
       throw new RequestError('invalid_body', 'the callback has no event name')
     }
     const definition = definitionFor(event)
+    // Never hand a listener an id with rounded digits; with no listener to mislead, acknowledge.
+    const listened = this.listenerCount('callback') + (definition ? this.listenerCount(definition.name) : 0)
+    if (lossy.length > 0 && listened > 0) throw new BodyUnavailableError(lossyHint(lossy))
     // Validate before any listener runs: a 400 must not have side effects.
     const payload = definition?.parse(raw)
     const jobs = [this.#dispatch('callback', { event, raw })]
@@ -211,25 +218,39 @@ export class ZegoReceiver implements ZegoEventSource<ZegoReceiver> {
   }
 
   // eventemitter3's emit ignores returned promises; call each listener and collect its failure.
+  // A `once` listener is taken off before it runs (so concurrent callbacks do not share it) and put
+  // back if it fails, so that ZEGO's retry of the same callback runs it again.
   async #dispatch<K extends ZegoEventName>(event: K, payload: ZegoEventMap[K]): Promise<unknown[]> {
     const listeners = this.#emitter.listeners(event) as Array<ZegoListener<K>>
     if (listeners.length === 0) return []
     for (const listener of new Set(listeners)) this.#emitter.removeListener(event, listener, undefined, true)
+    const remaining = this.#emitter.listeners(event)
+    const onceListeners = listeners.filter((listener) => {
+      const index = remaining.indexOf(listener)
+      if (index === -1) return true
+      remaining.splice(index, 1)
+      return false
+    })
     const results = await Promise.allSettled(listeners.map(async (listener) => listener(payload)))
+    const failed = new Set(listeners.filter((_, i) => results[i]?.status === 'rejected'))
+    for (const listener of onceListeners) if (failed.has(listener)) this.#emitter.once(event, listener)
     return results.flatMap((result) => (result.status === 'rejected' ? [result.reason] : []))
   }
 }
 
 function headersFor(reason: RejectionReason): Record<string, string> {
   if (reason === 'method_not_allowed') return { Allow: 'POST' }
-  // The rest of a stalled body may never come: do not keep the connection for another request.
-  if (reason === 'body_timeout') return { Connection: 'close' }
+  // The rest of the body was not read (too large, never coming, or of no use): do not keep the
+  // connection draining it for another request.
+  if (reason === 'body_timeout' || reason === 'body_too_large' || reason === 'unsupported_media_type') {
+    return { Connection: 'close' }
+  }
   return {}
 }
 
-function lossyBody(fields: readonly string[]): BodyUnavailableError {
-  return new BodyUnavailableError(
+function lossyHint(fields: readonly string[]): string {
+  return (
     `a body parser that ran before zego-callbacks rounded ${fields.join(', ')} (a plain JSON.parse loses digits past 2^53): ` +
-      'mount zego-callbacks before express.json(), or keep the raw body (express.json({ verify: (req, res, buf) => { req.rawBody = buf } }))',
+    'mount zego-callbacks before express.json(), or keep the raw body (express.json({ verify: (req, res, buf) => { req.rawBody = buf } }))'
   )
 }

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs'
 import request from 'supertest'
 import { describe, expect, it } from 'vitest'
 import type { CallbackEvent, RejectedEvent, ZegoCallbacksOptions, ZegoEventName } from '../src/index.js'
@@ -452,7 +453,62 @@ describe.each(frameworks)('$name', (framework: Framework) => {
     expect(nonces).toEqual(new Set(payloads.map((payload) => payload['nonce'])))
   })
 
+  it("answers ZEGO's own room_create example byte for byte, bare 18-digit room_session_id kept exact", async () => {
+    const { server, zego } = build()
+    const seen = record(zego)
+    const signed = sign('room_create')
+    const text = readFileSync(new URL('./fixtures/room_create.json', import.meta.url), 'utf8')
+      .replace('"timestamp":1499676978', `"timestamp":${signed['timestamp']}`)
+      .replace('"nonce":"350176"', `"nonce":"${signed['nonce']}"`)
+      .replace('"signature":"signature"', `"signature":"${signed['signature']}"`)
+    const response = await request(server).post(path).type('json').send(text)
+    expect(response.status).toBe(200)
+    expect(seen.of<CallbackEvent>('callback').raw['room_session_id']).toBe('858012925204410400')
+  })
+
+  it('passes other paths on even after a route that matched and called next()', async () => {
+    const { server, zego } = build({}, { passThroughRoutes: true })
+    const seen = record(zego)
+    const health = await request(server).get('/health')
+    expect(health.status).toBe(404)
+    expect(health.body).toEqual({ fallthrough: true })
+    expect(seen.events).toEqual([])
+    expect((await request(server).post(path).send(sign('mix_start'))).status).toBe(200)
+  })
+
+  it('runs a failed once listener again on ZEGO\'s retry, and only until it succeeds', async () => {
+    const { server, zego } = build()
+    let calls = 0
+    zego.once('mixStarted', () => {
+      calls++
+      if (calls === 1) throw new Error('first attempt fails')
+    })
+    const payload = sign('mix_start')
+    expect((await request(server).post(path).send(payload)).status).toBe(500)
+    expect((await request(server).post(path).send(payload)).status).toBe(200)
+    expect((await request(server).post(path).send(payload)).status).toBe(200)
+    expect(calls).toBe(2)
+  })
+
+  it('closes the connection after refusing a body it did not read', async () => {
+    const { server } = build({ bodyLimit: 2048 })
+    const tooLarge = await request(server).post(path).send(sign('mix_start', { padding: 'x'.repeat(4096) }))
+    expect(tooLarge.status).toBe(413)
+    expect(tooLarge.headers['connection']).toBe('close')
+    const wrongType = await request(server).post(path).set('Content-Type', 'text/plain').send('x')
+    expect(wrongType.headers['connection']).toBe('close')
+  })
+
   describe('behind a host body parser', () => {
+    it('uses the exact bytes a raw-body parser left in req.body', async () => {
+      const { server, zego } = build({}, { parser: 'raw' })
+      const seen = record(zego)
+      const body = toJsonBody(sign('stream_create', { room_session_id: 6085791336856668982n }))
+      const response = await request(server).post(path).type('json').send(body)
+      expect(response.status).toBe(200)
+      expect(seen.of<{ roomSessionId: string }>('streamCreated').roomSessionId).toBe('6085791336856668982')
+    })
+
     it('uses the exact raw body the host kept', async () => {
       const { server, zego } = build({}, { parser: 'json-raw' })
       const seen = record(zego)
@@ -477,6 +533,28 @@ describe.each(frameworks)('$name', (framework: Framework) => {
   })
 })
 
+describe('Express with another middleware that answers first (a timeout guard)', () => {
+  it.each(frameworks.filter((framework) => framework.name.startsWith('Express')))(
+    'leaves its answer alone and does not crash ($name)',
+    async (framework) => {
+      const express = framework.name === 'Express 4' ? (await import('express4')).default : (await import('express')).default
+      const { zegoCallbacks } = await import('../adapters/express.js')
+      const app = express()
+      app.use((_req, res, next) => {
+        setTimeout(() => {
+          if (!res.headersSent) res.status(503).json({ timeout: true })
+        }, 20)
+        next()
+      })
+      app.use(zegoCallbacks({ secret }).on('streamCreated', () => new Promise((resolve) => setTimeout(resolve, 80))))
+      const response = await request(app).post(path).send(sign('stream_create'))
+      expect(response.status).toBe(503)
+      // The late answer would have thrown ERR_HTTP_HEADERS_SENT as an unhandled rejection here.
+      await new Promise((resolve) => setTimeout(resolve, 120))
+    },
+  )
+})
+
 describe('a JSON body parsed before the middleware that rounded a 19-digit number', () => {
   // Only Express's express.json() keeps no raw copy; @koa/bodyparser always keeps rawBody.
   const expressFrameworks = frameworks.filter((framework) => framework.name.startsWith('Express'))
@@ -492,11 +570,19 @@ describe('a JSON body parsed before the middleware that rounded a 19-digit numbe
     expect(seen.events.map((event) => event.name)).toEqual(['rejected'])
   })
 
-  it.each(expressFrameworks)('names the rounded nonce when the signature cannot match ($name)', async (framework) => {
+  // A rounded nonce cannot verify, and the sender is then not proven to be ZEGO: 401, with the fix named.
+  it.each(expressFrameworks)('is 401 naming the rounded nonce when the signature cannot match ($name)', async (framework) => {
     const { server } = framework.build({ secret }, { parser: 'json' })
     const body = toJsonBody(sign('mix_start', { nonce: 7254119327986670314n }))
     const response = await request(server).post(path).type('json').send(body)
-    expect(response.status).toBe(500)
-    expect(response.body.message).toMatch(/nonce/)
+    expect(response.status).toBe(401)
+    expect(response.body).toMatchObject({ reason: 'bad_signature' })
+    expect(response.body.message).toMatch(/rounded nonce.*rawBody/s)
+  })
+
+  it.each(expressFrameworks)('is acknowledged when no listener would see the rounded digits ($name)', async (framework) => {
+    const { server } = framework.build({ secret }, { parser: 'json' })
+    const body = toJsonBody(sign('room_create', { room_session_id: 6085791336856668982n }))
+    expect((await request(server).post(path).type('json').send(body)).status).toBe(200)
   })
 })

@@ -138,8 +138,22 @@ describe('streamCreated.parse', () => {
     expect(event.codec).toBeUndefined()
   })
 
-  it.each(['{cid:0}', 'not json', '[0]', 'null', '"text"', '0'])('refuses stream_attr %s that is not a JSON object', (value) => {
-    expectPayloadError(() => streamCreated.parse(fixture('stream_create', { stream_attr: value })), 'stream_attr')
+  // stream_attr is descriptive: an unusable one gives {} (raw keeps it) instead of refusing the
+  // whole stream_create, which ZEGO would retry five times and then lose.
+  it.each(['{cid:0}', 'not json', '[0]', 'null', '"text"', '0'])('reads an unusable stream_attr %s as {}', (value) => {
+    const event = streamCreated.parse(fixture('stream_create', { stream_attr: value }))
+    expect(event.streamAttr).toEqual({})
+    expect(event.codec).toBeUndefined()
+    expect(event.raw['stream_attr']).toBe(value)
+  })
+
+  it('reads a stream_attr sent as a JSON object, its cid as a number', () => {
+    const raw = parseLosslessJson(
+      JSON.stringify({ ...JSON.parse(readFileSync(new URL('stream_create.json', fixturesDir), 'utf8')), stream_attr: { cid: 2 } }),
+    )
+    const event = streamCreated.parse(raw as RawPayload)
+    expect(event.streamAttr).toEqual({ cid: 2 })
+    expect(event.codec).toBe('VP8')
   })
 
   it('reads stream_seq "01" and "0700" numerically', () => {

@@ -39,23 +39,36 @@ export const flag = (): Struct<boolean, null> =>
 export const urlList = (): Struct<string[], unknown> =>
   coerced(array(string()), (value) => (value === undefined ? [] : typeof value === 'string' ? [value] : value))
 
-/** Stream attributes: a JSON string parsed into an object (`{ cid: 0 }`); `{}` when absent or empty. */
+/**
+ * Stream attributes: the `stream_attr` JSON string parsed into an object (`{ cid: 0 }`); `{}` when
+ * absent, empty or unusable (ZEGO drifts here, and losing a whole callback over it would be worse;
+ * `raw` keeps what was sent).
+ */
 export const jsonObject = (): Struct<Record<string, unknown>, null> =>
   coerced(
     define<Record<string, unknown>>(
       'JSON object',
       (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
     ),
-    (value) => (value === undefined ? {} : typeof value === 'string' ? parseJsonObject(value) : value),
+    attributes,
   )
 
-function parseJsonObject(value: string): unknown {
-  if (value.trim() === '') return {}
-  try {
-    // Attributes are small codes such as cid, so a plain JSON.parse keeps them as numbers.
-    return JSON.parse(value) as unknown
-  } catch {
-    // Left as the string, which then fails validation with the field's path.
-    return value
+function attributes(value: unknown): Record<string, unknown> {
+  let parsed = value
+  if (typeof value === 'string') {
+    try {
+      parsed = JSON.parse(value)
+    } catch {
+      return {}
+    }
   }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return {}
+  // Sent as a JSON object rather than a string, its numbers arrive as exact strings: small codes
+  // such as cid become numbers again.
+  return Object.fromEntries(
+    Object.entries(parsed).map(([key, item]) => [
+      key,
+      typeof item === 'string' && /^\d{1,15}$/.test(item) && typeof value !== 'string' ? Number(item) : item,
+    ]),
+  )
 }

@@ -9,14 +9,16 @@ import { zegoCallbacks as zegoExpress } from '../../adapters/express.js'
 import { zegoCallbacks as zegoKoa } from '../../adapters/koa.js'
 import type { ZegoCallbacksOptions, ZegoEventSource } from '../../src/index.js'
 
-/** A body parser the host app runs before the middleware. */
-export type HostParser = 'none' | 'json' | 'json-raw' | 'form'
+/** A body parser the host app runs before the middleware (`raw`: the exact bytes in `req.body`). */
+export type HostParser = 'none' | 'json' | 'json-raw' | 'form' | 'raw'
 
 /** How the middleware is mounted. */
 export interface Mount {
   /** `app.use(zego)` (default) or an explicit route on `/hooks/zego`. */
   route?: boolean
   parser?: HostParser
+  /** Routes that match before the middleware and call next(): `GET /health` and `POST /zego/callback`. */
+  passThroughRoutes?: boolean
 }
 
 /** The middleware as an event source, whatever the framework. */
@@ -41,6 +43,11 @@ function expressFramework(name: string, create: ExpressFactory): Framework {
         app.use(create.json({ verify: (req, _res, buf) => Object.assign(req, { rawBody: buf }) }))
       }
       if (mount.parser === 'form') app.use(create.urlencoded({ extended: true }))
+      if (mount.parser === 'raw') app.use(create.raw({ type: () => true }))
+      if (mount.passThroughRoutes) {
+        app.get('/health', (_req, _res, next) => next())
+        app.post('/zego/callback', (_req, _res, next) => next())
+      }
       if (mount.route) app.post('/hooks/zego', zego)
       else app.use(zego)
       app.use((_req, res) => {
@@ -61,6 +68,20 @@ function koaFramework(name: string, KoaApp: KoaFactory): Framework {
       const zego = zegoKoa(options)
       if (mount.parser === 'json' || mount.parser === 'json-raw' || mount.parser === 'form') {
         app.use(bodyParser({ enableTypes: mount.parser === 'form' ? ['form'] : ['json'] }))
+      }
+      if (mount.parser === 'raw') {
+        app.use(async (ctx, next) => {
+          const chunks: Buffer[] = []
+          for await (const chunk of ctx.req) chunks.push(chunk as Buffer)
+          Object.assign(ctx.request, { body: Buffer.concat(chunks) })
+          await next()
+        })
+      }
+      if (mount.passThroughRoutes) {
+        const router = new Router()
+        router.get('/health', (_ctx, next) => next())
+        router.post('/zego/callback', (_ctx, next) => next())
+        app.use(router.routes())
       }
       if (mount.route) {
         const router = new Router()
