@@ -1,4 +1,4 @@
-// The apps the benchmark compares, each on its own port, in one process (started by bench/express.ts).
+// The apps the benchmark compares; bench/express.ts starts each in a process of its own.
 import { createHash } from 'node:crypto'
 import express from 'express'
 import { zegoCallbacks } from 'zego-callbacks/express'
@@ -35,17 +35,9 @@ handRolled.post('/zego/callback', express.json(), (req, res) => {
 })
 
 const apps = { 'zego-callbacks': withMiddleware, 'express.json() only': jsonOnly, 'hand-rolled sha1 check': handRolled }
-const ports: Record<string, number> = {}
-await Promise.all(
-  Object.entries(apps).map(
-    ([name, app]) =>
-      new Promise<void>((resolve) => {
-        const server = app.listen(0, '127.0.0.1', () => {
-          ports[name] = (server.address() as { port: number }).port
-          resolve()
-        })
-      }),
-  ),
-)
-process.send?.({ ports })
+// One app per process (named by argv), so no app shares JIT feedback with another.
+const name = process.argv[2] as keyof typeof apps
+const server = apps[name].listen(0, '127.0.0.1', () => {
+  process.send?.({ port: (server.address() as { port: number }).port })
+})
 process.on('message', () => process.send?.({ delivered }))

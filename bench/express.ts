@@ -11,40 +11,50 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '5' },
     rounds: { type: 'string', default: '3' },
     connections: { type: 'string', default: '32' },
+    warmup: { type: 'string', default: '2' },
   },
 })
 const seconds = Number(values.seconds)
 const rounds = Number(values.rounds)
 const connections = Number(values.connections)
+const warmup = Number(values.warmup)
 const secret = 'bench-secret-0123456789abcdef'
 
-const child = fork('bench/apps.ts', [], {
-  execArgv: ['--import', 'tsx'],
-  env: { ...process.env, ZEGO_CALLBACK_SECRET: secret },
-})
-const ask = <T>(message?: string): Promise<T> =>
+const appNames = ['zego-callbacks', 'express.json() only', 'hand-rolled sha1 check']
+const children = appNames.map((name) =>
+  fork('bench/apps.ts', [name], { execArgv: ['--import', 'tsx'], env: { ...process.env, ZEGO_CALLBACK_SECRET: secret } }),
+)
+const ask = <T>(child: (typeof children)[number], message?: string): Promise<T> =>
   new Promise((resolve) => {
     child.once('message', (reply) => resolve(reply as T))
     if (message !== undefined) child.send(message)
   })
-const { ports } = await ask<{ ports: Record<string, number> }>()
+const ports: Record<string, number> = {}
+for (const [i, child] of children.entries()) ports[appNames[i] as string] = (await ask<{ port: number }>(child)).port
 
 // One signed ZEGO example, posted as is by every connection (fresh for 300 s).
 const body = JSON.stringify(createCallback('stream_create', {}, { secret }))
 const results: Record<string, number[]> = Object.fromEntries(Object.keys(ports).map((name) => [name, []]))
 const latencies: Record<string, number[]> = Object.fromEntries(Object.keys(ports).map((name) => [name, []]))
 
-console.log(`node ${process.version}, ${connections} connections, ${rounds} rounds x ${seconds} s per app, interleaved\n`)
+const run = (port: number, duration: number) =>
+  autocannon({
+    url: `http://127.0.0.1:${port}/zego/callback`,
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body,
+    connections,
+    duration,
+  })
+
+console.log(`node ${process.version}, ${connections} connections, ${rounds} rounds x ${seconds} s per app, interleaved`)
+console.log(`(each app is first warmed up for ${warmup} s; the order rotates every round)\n`)
+for (const port of Object.values(ports)) await run(port, warmup)
+const names = Object.keys(ports)
 for (let round = 1; round <= rounds; round++) {
-  for (const [name, port] of Object.entries(ports)) {
-    const result = await autocannon({
-      url: `http://127.0.0.1:${port}/zego/callback`,
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body,
-      connections,
-      duration: seconds,
-    })
+  const order = names.map((_, i) => names[(i + round - 1) % names.length] as string)
+  for (const name of order) {
+    const result = await run(ports[name] as number, seconds)
     if (result.non2xx > 0 || result.errors > 0) throw new Error(`${name}: ${result.non2xx} non-2xx answers, ${result.errors} errors`)
     results[name]?.push(result.requests.average)
     latencies[name]?.push(result.latency.p99)
@@ -61,6 +71,7 @@ for (const name of Object.keys(ports)) {
     `${name.padEnd(30)} ${rps.toFixed(0).padStart(8)} ${String(median(latencies[name] ?? [])).padStart(8)}   ${(rps / floor).toFixed(2)}x`,
   )
 }
-const { delivered } = await ask<{ delivered: number }>('count')
+let delivered = 0
+for (const child of children) delivered += (await ask<{ delivered: number }>(child, 'count')).delivered
 console.log(`\nrequests delivered to a listener or handler: ${delivered}`)
-child.kill()
+for (const child of children) child.kill()
