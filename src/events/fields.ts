@@ -1,43 +1,69 @@
-import { array, define, integer, refine, string, Struct } from 'superstruct'
+import { define, string, Struct } from 'superstruct'
+import { quote } from '../raw.js'
 
-// superstruct's own coerce() and defaulted() run a complete nested validation of each value (to
-// test their condition) before coercing; with ~25 fields that tripled the cost of every callback.
-// These helpers give a struct a coercer that decides by itself, through superstruct's public Struct.
+// Each field is one superstruct node that checks and coerces by itself. superstruct's `refine()`,
+// `array()`, `coerce()` and `defaulted()` each add nested validation runs per field (and per array
+// element); with ~30 fields that made validation the bulk of a callback's cost (bench/core.ts).
 
-/** `base` with `coercer` applied first (under `create` only); the coercer leaves values it does not handle as they are. */
-function coerced<T, S>(base: Struct<T, S>, coercer: (value: unknown) => unknown): Struct<T, S> {
-  return new Struct({ ...base, coercer: (value, context) => base.coercer(coercer(value), context) })
+/**
+ * A struct for one field: `check` validates (after `coercer`, under `create`) and may return its own
+ * failure message; `expected` words the usual one.
+ */
+function field<T>(
+  name: string,
+  check: (value: unknown) => boolean | string,
+  expected: string,
+  coercer?: (value: unknown) => unknown,
+): Struct<T, null> {
+  const struct = define<T>(name, (value) => check(value) || `Expected ${expected}, but received: ${describe(value)}`)
+  return coercer === undefined
+    ? struct
+    : new Struct({ ...struct, coercer: (value, context) => struct.coercer(coercer(value), context) })
 }
 
-/** `base`, with `fallback()` for an absent value. */
-function optional<T, S>(base: Struct<T, S>, fallback: () => T): Struct<T, S> {
-  return coerced(base, (value) => (value === undefined ? fallback() : value))
+function describe(value: unknown): string {
+  if (value === undefined) return 'nothing (the field is missing)'
+  return typeof value === 'string' ? quote(value) : quote(JSON.stringify(value) ?? String(value))
 }
+
+const isString = (value: unknown): value is string => typeof value === 'string'
 
 /** A required identifier: an exact, non-empty string, however ZEGO sent it (bare 19-digit numbers included). */
 export const id = (): Struct<string, null> =>
-  refine(string(), 'identifier', (value) => value.length > 0 || 'must not be empty')
+  field('identifier', (value) => isString(value) && value.length > 0, 'a non-empty string')
 
 /** Free text ZEGO may leave out: an exact string, `''` when absent. */
-export const text = (): Struct<string, null> => optional(string(), () => '')
+export const text = (): Struct<string, null> =>
+  field('text', isString, 'a string', (value) => (value === undefined ? '' : value))
 
 /** A non-negative integer quantity sent as a string or bare number; refused when not exactly representable. */
 export const quantity = (): Struct<number, null> =>
-  coerced(
-    refine(integer(), 'quantity', (value) => (value >= 0 && Number.isSafeInteger(value)) || 'must be a safe non-negative integer'),
-    // Digits only: "1.5", "" or "-1" stay strings and fail as "Expected an integer" with the field's path.
-    (value) => (typeof value === 'string' && /^\d{1,16}$/.test(value) ? Number(value) : value),
+  field(
+    'quantity',
+    (value) => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0,
+    'a non-negative integer below 2^53',
+    // Digits only: "1.5", "" or "-1" stay strings and fail with the field's path, never become 0.
+    (value) => (isString(value) && /^\d{1,16}$/.test(value) ? Number(value) : value),
   )
 
 /** A `"0"` / `"1"` flag as a boolean, `false` when absent. */
 export const flag = (): Struct<boolean, null> =>
-  coerced(define<boolean>('flag ("0" or "1")', (value) => typeof value === 'boolean'), (value) =>
+  field('flag', (value) => typeof value === 'boolean', '"0" or "1"', (value) =>
     value === undefined || value === '0' ? false : value === '1' ? true : value,
   )
 
 /** A list of URLs: always an array, whether ZEGO sent an array, one string, or nothing. */
-export const urlList = (): Struct<string[], unknown> =>
-  coerced(array(string()), (value) => (value === undefined ? [] : typeof value === 'string' ? [value] : value))
+export const urlList = (): Struct<string[], null> =>
+  field(
+    'string list',
+    (value) => {
+      if (!Array.isArray(value)) return false
+      const bad = value.findIndex((item) => !isString(item))
+      return bad === -1 || `Expected a list of strings, but item ${bad} is ${describe(value[bad])}`
+    },
+    'a string or a list of strings',
+    (value) => (value === undefined ? [] : isString(value) ? [value] : value),
+  )
 
 /**
  * Stream attributes: the `stream_attr` JSON string parsed into an object (`{ cid: 0 }`); `{}` when
@@ -45,17 +71,14 @@ export const urlList = (): Struct<string[], unknown> =>
  * `raw` keeps what was sent).
  */
 export const jsonObject = (): Struct<Record<string, unknown>, null> =>
-  coerced(
-    define<Record<string, unknown>>(
-      'JSON object',
-      (value) => typeof value === 'object' && value !== null && !Array.isArray(value),
-    ),
-    attributes,
-  )
+  field('JSON object', (value) => typeof value === 'object' && value !== null && !Array.isArray(value), 'an object', attributes)
+
+/** Any string (the envelope's `event` and `signature`, already checked by verification). */
+export const anyString = (): Struct<string, null> => string()
 
 function attributes(value: unknown): Record<string, unknown> {
   let parsed = value
-  if (typeof value === 'string') {
+  if (isString(value)) {
     try {
       parsed = JSON.parse(value)
     } catch {
@@ -68,7 +91,7 @@ function attributes(value: unknown): Record<string, unknown> {
   return Object.fromEntries(
     Object.entries(parsed).map(([key, item]) => [
       key,
-      typeof item === 'string' && /^\d{1,15}$/.test(item) && typeof value !== 'string' ? Number(item) : item,
+      isString(item) && /^\d{1,15}$/.test(item) && !isString(value) ? Number(item) : item,
     ]),
   )
 }

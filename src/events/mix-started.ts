@@ -27,7 +27,7 @@ export interface MixStartedEvent extends CallbackEnvelope {
 }
 
 /** The `mixStarted` event: ZEGO's `mix_start` callback. */
-export const mixStarted = defineEvent({
+export const mixStarted = defineEvent<MixStartedEvent>()({
   name: 'mixStarted',
   zegoEvent: 'mix_start',
   schema: {
@@ -45,8 +45,7 @@ export const mixStarted = defineEvent({
     hls_url: urlList(),
     hdl_url: urlList(),
   },
-  normalize: (p, envelope): MixStartedEvent => ({
-    ...envelope,
+  normalize: (p) => ({
     seq: p.seq,
     taskId: p.task_id,
     channelId: p.channel_id,

@@ -56,7 +56,7 @@ export interface StreamCreatedEvent extends CallbackEnvelope {
 }
 
 /** The `streamCreated` event: ZEGO's `stream_create` callback. */
-export const streamCreated = defineEvent({
+export const streamCreated = defineEvent<StreamCreatedEvent>()({
   name: 'streamCreated',
   zegoEvent: 'stream_create',
   schema: {
@@ -82,8 +82,7 @@ export const streamCreated = defineEvent({
     hdl_url: urlList(),
     pic_url: urlList(),
   },
-  normalize: (p, envelope): StreamCreatedEvent => ({
-    ...envelope,
+  normalize: (p) => ({
     roomId: p.room_id,
     roomSessionId: p.room_session_id,
     userId: p.user_id,
