@@ -1,0 +1,38 @@
+// The apps bench/express.ts compares, one per process (named by argv). Plain JavaScript on the
+// built package (run `npm run build` first), as users run it: no TypeScript loader in the way.
+import { createHash } from 'node:crypto'
+import express from 'express'
+import { zegoCallbacks } from 'zego-callbacks/express'
+
+const secret = process.env.ZEGO_CALLBACK_SECRET ?? ''
+let delivered = 0
+
+const apps = {
+  // The package: verified, validated, typed, the listener awaited.
+  'zego-callbacks': () =>
+    express().use(
+      zegoCallbacks({ secret }).on('streamCreated', async (event) => {
+        delivered += event.streamSeq > 0 ? 1 : 0
+      }),
+    ),
+  // The floor: the same route answering 200 after only express.json(), no checks at all.
+  'express.json() only': () =>
+    express().post('/zego/callback', express.json(), (_req, res) => {
+      delivered++
+      res.json({ ok: true })
+    }),
+  // What teams hand-roll today: express.json() plus a sha1 check (lossy on 19-digit numbers, not constant time).
+  'hand-rolled sha1 check': () =>
+    express().post('/zego/callback', express.json(), (req, res) => {
+      const { timestamp, nonce, signature } = req.body
+      const expected = createHash('sha1').update([secret, String(timestamp), String(nonce)].sort().join('')).digest('hex')
+      if (expected !== signature) return res.status(401).json({ ok: false })
+      delivered++
+      res.json({ ok: true })
+    }),
+}
+
+const server = apps[process.argv[2]]().listen(0, '127.0.0.1', () => {
+  process.send?.({ port: server.address().port })
+})
+process.on('message', () => process.send?.({ delivered }))
