@@ -13,7 +13,7 @@ export interface ZegoCallbacksOptions {
   bodyLimit?: number | undefined
   /** How long the whole body may take to arrive, in milliseconds; default 10000. */
   bodyTimeoutMs?: number | undefined
-  /** Only callbacks of these AppIDs are accepted (403 otherwise); default: any. */
+  /** Only callbacks of these AppIDs are accepted (403 otherwise); default: every AppID. */
   appId?: number | string | ReadonlyArray<number | string> | undefined
   /** The clock, in milliseconds since the epoch; default `Date.now`. Tests can pin it. */
   now?: (() => number) | undefined

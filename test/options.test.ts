@@ -1,19 +1,10 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { resolveOptions } from '../src/options.js'
 import { ZegoReceiver } from '../src/receiver.js'
+import { withoutSecretEnv } from './support/env.js'
 
 const ENV = 'ZEGO_CALLBACK_SECRET'
-let savedSecret: string | undefined
-
-beforeEach(() => {
-  savedSecret = process.env[ENV]
-  delete process.env[ENV]
-})
-
-afterEach(() => {
-  if (savedSecret === undefined) delete process.env[ENV]
-  else process.env[ENV] = savedSecret
-})
+withoutSecretEnv()
 
 describe('resolveOptions: secret', () => {
   it('throws a TypeError naming `secret` and ZEGO_CALLBACK_SECRET when neither is set', () => {

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { computeSignature, verifySignature } from '../src/signature.js'
 import {
   createCallback,
@@ -10,20 +10,11 @@ import {
   type CallbackPayload,
   type ExampleEvent,
 } from '../src/testing/index.js'
+import { withoutSecretEnv } from './support/env.js'
 
 const SECRET = '1f3a9c0e5b7d2468ace0135798642bdf'
 const ENV = 'ZEGO_CALLBACK_SECRET'
-let savedSecret: string | undefined
-
-beforeEach(() => {
-  savedSecret = process.env[ENV]
-  delete process.env[ENV]
-})
-
-afterEach(() => {
-  if (savedSecret === undefined) delete process.env[ENV]
-  else process.env[ENV] = savedSecret
-})
+withoutSecretEnv()
 
 const exampleEvents = Object.keys(zegoExamples) as ExampleEvent[]
 
