@@ -43,8 +43,7 @@ export function decodeBody(body: Uint8Array | string, media: MediaType): RawPayl
   } catch (error) {
     throw new RequestError('invalid_body', 'the body is not valid UTF-8', { cause: error })
   }
-  const payload = media === 'json' ? decodeJson(text) : decodeForm(text)
-  return payload
+  return media === 'json' ? decodeJson(text) : decodeForm(text)
 }
 
 function decodeJson(text: string): RawPayload {
