@@ -30,7 +30,6 @@ const envelopeSchema = {
 /** The fields of one event, as superstruct structs keyed by ZEGO's snake_case names. */
 // Internal only: Struct is invariant in its value type, so a schema of mixed structs needs `any`
 // here, as superstruct's own ObjectSchema does.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type EventSchema = Record<string, Struct<any, any>>
 
 /** What a schema validates to, after its coercions ran. */
