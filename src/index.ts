@@ -27,4 +27,22 @@ export type { CallbackEnvelope } from './events/define.js'
 export type { ModeledEventMap, ModeledEventName } from './events/registry.js'
 export type { StreamCodec, StreamCreatedEvent } from './events/stream-created.js'
 export type { MixStartedEvent } from './events/mix-started.js'
+export type { StreamClosedEvent } from './events/stream-closed.js'
+export type { MixStoppedEvent } from './events/mix-stopped.js'
+export type { RoomCreatedEvent } from './events/room-created.js'
+export type { RoomClosedEvent } from './events/room-closed.js'
+export type { UserLoggedInEvent } from './events/user-logged-in.js'
+export type { UserLoggedOutEvent } from './events/user-logged-out.js'
+export {
+  logoutReasons,
+  roomCloseReasons,
+  streamCloseReasons,
+  terminalTypes,
+  userRoles,
+  type LogoutReason,
+  type RoomCloseReason,
+  type StreamCloseReason,
+  type TerminalType,
+  type UserRole,
+} from './events/codes.js'
 export { parseLosslessJson } from './json.js'

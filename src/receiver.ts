@@ -11,7 +11,7 @@ import {
 } from './errors.js'
 import { definitionFor, type ModeledEventMap } from './events/registry.js'
 import { resolveOptions, type ResolvedOptions, type ZegoCallbacksOptions } from './options.js'
-import { quote, type RawPayload } from './raw.js'
+import { getOwn, quote, type RawPayload } from './raw.js'
 import { readBody } from './read-body.js'
 import { commonField, verifyCallback } from './verify.js'
 
@@ -205,7 +205,9 @@ export class ZegoReceiver implements ZegoEventSource<ZegoReceiver> {
     if (typeof event !== 'string' || event === '') {
       throw new RequestError('invalid_body', 'the callback has no event name')
     }
-    const definition = definitionFor(event)
+    // Models describe ZEGO's snake_case RTC payloads; a PascalCase payload of another product
+    // with the same event name is verified but reaches `callback` only.
+    const definition = getOwn(raw, 'event') === event ? definitionFor(event) : undefined
     // Never hand a listener an id with rounded digits; with no listener to mislead, acknowledge.
     const listened = this.listenerCount('callback') + (definition ? this.listenerCount(definition.name) : 0)
     if (lossy.length > 0 && listened > 0) throw new BodyUnavailableError(lossyHint(lossy))

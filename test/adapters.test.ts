@@ -37,7 +37,19 @@ interface Seen {
 
 function record(zego: Source): Seen {
   const events: Seen['events'] = []
-  for (const name of ['streamCreated', 'mixStarted', 'callback', 'rejected'] as const) {
+  const names = [
+    'streamCreated',
+    'streamClosed',
+    'mixStarted',
+    'mixStopped',
+    'roomCreated',
+    'roomClosed',
+    'userLoggedIn',
+    'userLoggedOut',
+    'callback',
+    'rejected',
+  ] as const satisfies readonly ZegoEventName[]
+  for (const name of names) {
     zego.on(name, (payload: unknown) => {
       events.push({ name, payload })
     })
@@ -113,12 +125,129 @@ const cases: Case[] = [
     },
   },
   {
-    name: 'an event type this version does not model reaches only `callback`',
+    name: 'a JSON stream_close is delivered as a typed streamClosed',
+    send: json(sign('stream_close')),
+    status: 200,
+    delivered: ['callback', 'streamClosed'],
+    check: (seen) => {
+      expect(seen.of<Record<string, unknown>>('streamClosed')).toMatchObject({
+        streamId: 'stream_id',
+        roomSessionId: '123456789',
+        closeReason: 'normal',
+        closeReasonCode: 0,
+        streamSeq: 700,
+        destroyTimeMs: 1666986067248,
+      })
+      expect(seen.of<CallbackEvent>('callback').event).toBe('stream_close')
+    },
+  },
+  {
+    name: 'a JSON mix_stop is delivered as a typed mixStopped',
+    send: json(sign('mix_stop')),
+    status: 200,
+    delivered: ['callback', 'mixStopped'],
+    check: (seen) => {
+      expect(seen.of<Record<string, unknown>>('mixStopped')).toMatchObject({ taskId: '111111:1111', seq: 1234 })
+    },
+  },
+  {
+    name: 'a JSON room_create is delivered as a typed roomCreated',
     send: json(sign('room_create')),
+    status: 200,
+    delivered: ['callback', 'roomCreated'],
+    check: (seen) => {
+      expect(seen.of<Record<string, unknown>>('roomCreated')).toMatchObject({
+        roomId: 'rid_1242649',
+        roomSessionId: '858012925204410400',
+        roomCreateTime: 1499676978027,
+        idName: 'id123',
+      })
+    },
+  },
+  {
+    name: 'a JSON room_close is delivered as a typed roomClosed',
+    send: json(sign('room_close')),
+    status: 200,
+    delivered: ['callback', 'roomClosed'],
+    check: (seen) => {
+      expect(seen.of<Record<string, unknown>>('roomClosed')).toMatchObject({
+        roomId: 'rid_1242649',
+        roomSessionId: '858012925204410400',
+        closeReason: 'last_user_heartbeat_timeout',
+        closeReasonCode: 1,
+      })
+    },
+  },
+  {
+    name: 'a JSON room_login is delivered as a typed userLoggedIn',
+    send: json(sign('room_login')),
+    status: 200,
+    delivered: ['callback', 'userLoggedIn'],
+    check: (seen) => {
+      const event = seen.of<Record<string, unknown>>('userLoggedIn')
+      expect(event).toMatchObject({
+        roomSessionId: '6085791336856668982',
+        userAccount: '888120154',
+        sessionId: '792148503087288320',
+        userRole: 'audience',
+        userRoleCode: 2,
+        relogin: false,
+      })
+      expect(event['terminalType']).toBeUndefined()
+    },
+  },
+  {
+    name: 'a JSON room_logout is delivered as a typed userLoggedOut',
+    send: json(sign('room_logout')),
+    status: 200,
+    delivered: ['callback', 'userLoggedOut'],
+    check: (seen) => {
+      expect(seen.of<Record<string, unknown>>('userLoggedOut')).toMatchObject({
+        roomSessionId: '6085791336856668982',
+        sessionId: '792462300429684736',
+        logoutReason: 'normal',
+        logoutReasonCode: 0,
+        userRole: 'host',
+        logoutTime: 1663740627986,
+      })
+    },
+  },
+  {
+    name: 'a room_close with a bare 19-digit room_session_id keeps every digit',
+    send: jsonText(toJsonBody(sign('room_close', { room_session_id: 6085791336856668982n }))),
+    status: 200,
+    delivered: ['callback', 'roomClosed'],
+    check: (seen) => {
+      const event = seen.of<{ roomSessionId: string; raw: Record<string, unknown> }>('roomClosed')
+      expect(event.roomSessionId).toBe('6085791336856668982')
+      expect(event.raw['room_session_id']).toBe('6085791336856668982')
+    },
+  },
+  {
+    name: 'a form room_login is delivered as a typed userLoggedIn',
+    send: (agent) => agent.post(path).type('form').send(toFormBody(sign('room_login', { term_type: '6', relogin: '1' }))),
+    status: 200,
+    delivered: ['callback', 'userLoggedIn'],
+    check: (seen) => {
+      expect(seen.of<Record<string, unknown>>('userLoggedIn')).toMatchObject({
+        roomSessionId: '6085791336856668982',
+        userRoleCode: 2,
+        authLevel: 4,
+        relogin: true,
+        terminalType: 'web',
+        terminalTypeCode: 6,
+      })
+    },
+  },
+  {
+    name: 'an event type this version does not model reaches only `callback`',
+    send: json(sign('room_user_update')),
     status: 200,
     delivered: ['callback'],
     check: (seen) => {
-      expect(seen.of<CallbackEvent>('callback').event).toBe('room_create')
+      const callback = seen.of<CallbackEvent>('callback')
+      expect(callback.event).toBe('room_user_update')
+      expect(Object.keys(callback.raw).sort()).toEqual(['appid', 'event', 'nonce', 'signature', 'timestamp'])
     },
   },
   {
@@ -128,6 +257,15 @@ const cases: Case[] = [
     delivered: ['callback'],
     check: (seen) => {
       expect(seen.of<CallbackEvent>('callback').event).toBe('room_user_update')
+    },
+  },
+  {
+    name: 'a PascalCase callback whose Event is a modeled name reaches `callback` only',
+    send: json(signCallback({ Event: 'stream_create', AppId: 1, Timestamp: 0, Nonce: '1', Signature: '' }, { secret })),
+    status: 200,
+    delivered: ['callback'],
+    check: (seen) => {
+      expect(seen.of<CallbackEvent>('callback').event).toBe('stream_create')
     },
   },
   {
@@ -464,6 +602,7 @@ describe.each(frameworks)('$name', (framework: Framework) => {
     const response = await request(server).post(path).type('json').send(text)
     expect(response.status).toBe(200)
     expect(seen.of<CallbackEvent>('callback').raw['room_session_id']).toBe('858012925204410400')
+    expect(seen.of<{ roomSessionId: string }>('roomCreated').roomSessionId).toBe('858012925204410400')
   })
 
   it('passes other paths on even after a route that matched and called next()', async () => {

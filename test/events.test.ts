@@ -2,8 +2,15 @@ import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import { PayloadError } from '../src/errors.js'
 import { mixStarted } from '../src/events/mix-started.js'
+import { mixStopped } from '../src/events/mix-stopped.js'
 import { definitionFor } from '../src/events/registry.js'
+import { roomClosed } from '../src/events/room-closed.js'
+import { roomCreated } from '../src/events/room-created.js'
+import { streamClosed } from '../src/events/stream-closed.js'
 import { streamCreated } from '../src/events/stream-created.js'
+import { userLoggedIn } from '../src/events/user-logged-in.js'
+import { userLoggedOut } from '../src/events/user-logged-out.js'
+import { logoutReasons, roomCloseReasons, streamCloseReasons, terminalTypes, userRoles } from '../src/index.js'
 import { parseLosslessJson } from '../src/json.js'
 import type { RawPayload, RawValue } from '../src/raw.js'
 
@@ -385,15 +392,444 @@ describe('mixStarted.parse', () => {
   })
 })
 
-describe('definitionFor', () => {
-  it('finds the definition for each modeled ZEGO event', () => {
-    expect(definitionFor('stream_create')).toBe(streamCreated)
-    expect(definitionFor('mix_start')).toBe(mixStarted)
-    expect(definitionFor('stream_create')?.name).toBe('streamCreated')
-    expect(definitionFor('mix_start')?.name).toBe('mixStarted')
+describe('streamClosed.parse', () => {
+  it('normalizes every field of ZEGO\'s stream_close example', () => {
+    const raw = fixture('stream_close')
+    const event = streamClosed.parse(raw)
+    expect(event).toStrictEqual({
+      event: 'stream_close',
+      appId: 1,
+      timestamp: 1666786067,
+      nonce: '7266888922840654370',
+      signature: 'xxx',
+      raw,
+      roomId: 'room1',
+      roomSessionId: '123456789',
+      userId: 'user1',
+      userName: 'user1_name',
+      channelId: '0xb-0x1',
+      closeReason: 'normal',
+      closeReasonCode: 0,
+      streamAlias: 'aaa',
+      streamId: 'stream_id',
+      streamSid: 's-115205136669740000000000104',
+      streamSeq: 700,
+      thirdDefineData: '{"u":"S1lxOUxMN2tRZ3lIY0JMSUs3VlMxZz09"}',
+      createTimeMs: 1666786067353,
+      destroyTimeMs: 1666986067248,
+    })
+    expect(event.raw).toBe(raw)
+    expect(raw['type']).toBe('0')
+    expect(raw['destroy_timemillis']).toBe('1666986067248')
   })
 
-  it.each(['stream_close', 'mix_stop', 'unknown_event', '', 'streamCreated', 'toString', '__proto__'])(
+  it.each([
+    [0, 'normal'],
+    [1, 'heartbeat_timeout'],
+    [2, 'relogin'],
+    [3, 'kicked_by_api'],
+    [4, 'tcp_disconnected'],
+    [5, 'room_cleared'],
+    [100, 'deleted_by_api'],
+    [6, 'unknown'],
+    [99, 'unknown'],
+  ] as const)('reads type %s as closeReason %j, keeping the code', (code, name) => {
+    const event = streamClosed.parse(fixture('stream_close', { type: String(code) }))
+    expect(event.closeReason).toBe(name)
+    expect(event.closeReasonCode).toBe(code)
+  })
+
+  it('reads stream_seq with leading zeros numerically', () => {
+    expect(streamClosed.parse(fixture('stream_close', { stream_seq: '0700' })).streamSeq).toBe(700)
+  })
+
+  it('keeps a bare 19-digit room_session_id exact', () => {
+    const raw = parseLosslessJson(
+      fixtureText('stream_close').replace('"room_session_id": "123456789"', '"room_session_id": 6085791336856668982'),
+    ) as RawPayload
+    expect(streamClosed.parse(raw).roomSessionId).toBe('6085791336856668982')
+  })
+
+  it.each(['stream_id', 'room_id', 'room_session_id', 'user_id', 'stream_sid'])('refuses a missing %s', (field) => {
+    expectPayloadError(() => streamClosed.parse(fixture('stream_close', { [field]: undefined })), field)
+  })
+
+  it('refuses an empty stream_id', () => {
+    expectPayloadError(() => streamClosed.parse(fixture('stream_close', { stream_id: '' })), 'stream_id')
+  })
+
+  describe.each(['type', 'destroy_timemillis', 'stream_seq', 'create_time_ms'])('quantity %s', (field) => {
+    it.each(['abc', '1.5', '-1', '', '9007199254740992'])('refuses %j with a PayloadError naming the field', (value) => {
+      expectPayloadError(() => streamClosed.parse(fixture('stream_close', { [field]: value })), field)
+    })
+
+    it('refuses a missing value', () => {
+      expectPayloadError(() => streamClosed.parse(fixture('stream_close', { [field]: undefined })), field)
+    })
+  })
+
+  it('reads absent optional text fields as empty strings', () => {
+    const event = streamClosed.parse(
+      fixture('stream_close', {
+        user_name: undefined,
+        channel_id: undefined,
+        stream_alias: undefined,
+        third_define_data: undefined,
+      }),
+    )
+    expect(event.userName).toBe('')
+    expect(event.channelId).toBe('')
+    expect(event.streamAlias).toBe('')
+    expect(event.thirdDefineData).toBe('')
+  })
+})
+
+describe('mixStopped.parse', () => {
+  it('normalizes every field of ZEGO\'s mix_stop example', () => {
+    const raw = fixture('mix_stop')
+    const event = mixStopped.parse(raw)
+    expect(event).toStrictEqual({
+      event: 'mix_stop',
+      appId: 111111,
+      timestamp: 1689835223,
+      nonce: '7257787020413449571',
+      signature: 'fadc2c4abb5714c30a711b3ad6f7783e37531263',
+      raw,
+      seq: 1234,
+      taskId: '111111:1111',
+      channelId: '2222',
+      publishId: 'abc',
+      mixUrl: 'rtmp://rtmp.wsdemo.zego.im/zegodemo/aaa',
+      mixStreamAlias: 'aaa',
+    })
+    expect(event.raw).toBe(raw)
+    expect(raw['seq']).toBe('1234')
+  })
+
+  it('refuses a missing task_id', () => {
+    expectPayloadError(() => mixStopped.parse(fixture('mix_stop', { task_id: undefined })), 'task_id')
+  })
+
+  it('refuses an empty task_id', () => {
+    expectPayloadError(() => mixStopped.parse(fixture('mix_stop', { task_id: '' })), 'task_id')
+  })
+
+  it.each(['abc', '1.5', '-1', '', '9007199254740992'])('refuses seq %j with a PayloadError naming seq', (value) => {
+    expectPayloadError(() => mixStopped.parse(fixture('mix_stop', { seq: value })), 'seq')
+  })
+
+  it('reads absent optional text fields as empty strings', () => {
+    const event = mixStopped.parse(
+      fixture('mix_stop', { channel_id: undefined, publish_id: undefined, mix_url: undefined, mix_stream_alias: undefined }),
+    )
+    expect(event.channelId).toBe('')
+    expect(event.publishId).toBe('')
+    expect(event.mixUrl).toBe('')
+    expect(event.mixStreamAlias).toBe('')
+  })
+})
+
+describe('roomCreated.parse', () => {
+  it('normalizes every field of ZEGO\'s room_create example, its bare 18-digit room_session_id exact', () => {
+    const raw = fixture('room_create')
+    expect(raw['room_session_id']).toBe('858012925204410400')
+    const event = roomCreated.parse(raw)
+    expect(event).toStrictEqual({
+      event: 'room_create',
+      appId: 1,
+      timestamp: 1499676978,
+      nonce: '350176',
+      signature: 'signature',
+      raw,
+      roomId: 'rid_1242649',
+      roomSessionId: '858012925204410400',
+      roomCreateTime: 1499676978027,
+      idName: 'id123',
+    })
+    expect(event.raw).toBe(raw)
+  })
+
+  it('keeps a bare 19-digit room_session_id exact', () => {
+    const raw = parseLosslessJson(
+      fixtureText('room_create').replace('"room_session_id":858012925204410400', '"room_session_id":6085791336856668982'),
+    ) as RawPayload
+    expect(roomCreated.parse(raw).roomSessionId).toBe('6085791336856668982')
+  })
+
+  it.each(['room_id', 'room_session_id'])('refuses a missing %s', (field) => {
+    expectPayloadError(() => roomCreated.parse(fixture('room_create', { [field]: undefined })), field)
+  })
+
+  it.each(['abc', '1.5', '-1', ''])('refuses room_create_time %j with a PayloadError naming it', (value) => {
+    expectPayloadError(() => roomCreated.parse(fixture('room_create', { room_create_time: value })), 'room_create_time')
+  })
+
+  it('reads an absent id_name as an empty string', () => {
+    expect(roomCreated.parse(fixture('room_create', { id_name: undefined })).idName).toBe('')
+  })
+})
+
+describe('roomClosed.parse', () => {
+  it('normalizes every field of ZEGO\'s room_close example, its bare 18-digit room_session_id exact', () => {
+    const raw = fixture('room_close')
+    expect(raw['room_session_id']).toBe('858012925204410400')
+    expect(raw['close_reason']).toBe('1')
+    const event = roomClosed.parse(raw)
+    expect(event).toStrictEqual({
+      event: 'room_close',
+      appId: 1,
+      timestamp: 1499676989,
+      nonce: '350176',
+      signature: 'signature',
+      raw,
+      roomId: 'rid_1242649',
+      roomSessionId: '858012925204410400',
+      closeReason: 'last_user_heartbeat_timeout',
+      closeReasonCode: 1,
+      roomCloseTime: 1499676989909,
+    })
+    expect(event.raw).toBe(raw)
+  })
+
+  it.each([
+    [0, 'normal'],
+    [1, 'last_user_heartbeat_timeout'],
+    [2, 'last_user_offline'],
+    [3, 'last_user_kicked'],
+    [4, 'unknown'],
+  ] as const)('reads close_reason %s as closeReason %j, keeping the code', (code, name) => {
+    const event = roomClosed.parse(fixture('room_close', { close_reason: String(code) }))
+    expect(event.closeReason).toBe(name)
+    expect(event.closeReasonCode).toBe(code)
+  })
+
+  it.each(['room_id', 'room_session_id'])('refuses a missing %s', (field) => {
+    expectPayloadError(() => roomClosed.parse(fixture('room_close', { [field]: undefined })), field)
+  })
+
+  describe.each(['close_reason', 'room_close_time'])('quantity %s', (field) => {
+    it.each(['abc', '1.5', '-1', ''])('refuses %j with a PayloadError naming the field', (value) => {
+      expectPayloadError(() => roomClosed.parse(fixture('room_close', { [field]: value })), field)
+    })
+
+    it('refuses a missing value', () => {
+      expectPayloadError(() => roomClosed.parse(fixture('room_close', { [field]: undefined })), field)
+    })
+  })
+})
+
+describe('userLoggedIn.parse', () => {
+  it('normalizes every field of ZEGO\'s room_login example, room_seq as roomSessionId', () => {
+    const raw = fixture('room_login')
+    const event = userLoggedIn.parse(raw)
+    expect(event).toStrictEqual({
+      event: 'room_login',
+      appId: 1,
+      timestamp: 1499676978,
+      nonce: '350176',
+      signature: 'signature',
+      raw,
+      roomId: 'rid_1242649',
+      roomName: 'room#123',
+      roomSessionId: '6085791336856668982',
+      userAccount: '888120154',
+      userNickname: '888120154',
+      sessionId: '792148503087288320',
+      loginTime: 1499676978027,
+      userRole: 'audience',
+      userRoleCode: 2,
+      authLevel: 4,
+      relogin: false,
+      userUpdateSeq: 1,
+      callbackData: 'user login',
+      terminalType: undefined,
+      terminalTypeCode: undefined,
+    })
+    expect(event.raw).toBe(raw)
+    expect(raw).not.toHaveProperty('term_type')
+  })
+
+  it('reads relogin "1" as true', () => {
+    expect(userLoggedIn.parse(fixture('room_login', { relogin: '1' })).relogin).toBe(true)
+  })
+
+  it('refuses a relogin flag other than "0" / "1"', () => {
+    expectPayloadError(() => userLoggedIn.parse(fixture('room_login', { relogin: 'yes' })), 'relogin')
+  })
+
+  it('reads an absent auth_level as undefined', () => {
+    expect(userLoggedIn.parse(fixture('room_login', { auth_level: undefined })).authLevel).toBeUndefined()
+  })
+
+  it.each([
+    [1, 'host'],
+    [2, 'audience'],
+    [4, 'admin'],
+    [3, 'unknown'],
+  ] as const)('reads user_role %s as userRole %j, keeping the code', (code, name) => {
+    const event = userLoggedIn.parse(fixture('room_login', { user_role: String(code) }))
+    expect(event.userRole).toBe(name)
+    expect(event.userRoleCode).toBe(code)
+  })
+
+  it.each([
+    [0, 'none'],
+    [1, 'pc'],
+    [2, 'ios'],
+    [3, 'android'],
+    [4, 'mac'],
+    [5, 'linux'],
+    [6, 'web'],
+    [7, 'mini_program'],
+    [32, 'unknown'],
+    [8, 'unknown'],
+  ] as const)('reads term_type %s as terminalType %j, keeping the code', (code, name) => {
+    const event = userLoggedIn.parse(fixture('room_login', { term_type: String(code) }))
+    expect(event.terminalType).toBe(name)
+    expect(event.terminalTypeCode).toBe(code)
+  })
+
+  it.each(['room_seq', 'session_id', 'user_account', 'room_id'])('refuses a missing %s', (field) => {
+    expectPayloadError(() => userLoggedIn.parse(fixture('room_login', { [field]: undefined })), field)
+  })
+
+  it('refuses an empty user_account', () => {
+    expectPayloadError(() => userLoggedIn.parse(fixture('room_login', { user_account: '' })), 'user_account')
+  })
+
+  describe.each(['user_role', 'login_time', 'user_update_seq', 'auth_level', 'term_type'])('quantity %s', (field) => {
+    it.each(['abc', '1.5', '-1', ''])('refuses %j with a PayloadError naming the field', (value) => {
+      expectPayloadError(() => userLoggedIn.parse(fixture('room_login', { [field]: value })), field)
+    })
+  })
+
+  it.each(['user_role', 'login_time', 'user_update_seq'])('refuses a missing %s', (field) => {
+    expectPayloadError(() => userLoggedIn.parse(fixture('room_login', { [field]: undefined })), field)
+  })
+})
+
+describe('userLoggedOut.parse', () => {
+  it('normalizes every field of ZEGO\'s room_logout example, room_seq as roomSessionId', () => {
+    const raw = fixture('room_logout')
+    const event = userLoggedOut.parse(raw)
+    expect(event).toStrictEqual({
+      event: 'room_logout',
+      appId: 1,
+      timestamp: 1499676978,
+      nonce: '350176',
+      signature: 'signature',
+      raw,
+      roomId: 'rid_1242649',
+      roomSessionId: '6085791336856668982',
+      userAccount: '888120154',
+      userNickname: '888120154',
+      sessionId: '792462300429684736',
+      loginTime: 1663740623660,
+      logoutTime: 1663740627986,
+      logoutReason: 'normal',
+      logoutReasonCode: 0,
+      userRole: 'host',
+      userRoleCode: 1,
+      userUpdateSeq: 13,
+    })
+    expect(event.raw).toBe(raw)
+  })
+
+  it.each([
+    [0, 'normal'],
+    [1, 'heartbeat_timeout'],
+    [2, 'disconnected'],
+    [3, 'relogin_or_kicked'],
+    [4, 'token_expired'],
+    [5, 'unknown'],
+  ] as const)('reads reason %s as logoutReason %j, keeping the code', (code, name) => {
+    const event = userLoggedOut.parse(fixture('room_logout', { reason: String(code) }))
+    expect(event.logoutReason).toBe(name)
+    expect(event.logoutReasonCode).toBe(code)
+  })
+
+  it.each([
+    [1, 'host'],
+    [2, 'audience'],
+    [4, 'admin'],
+    [3, 'unknown'],
+  ] as const)('reads user_role %s as userRole %j, keeping the code', (code, name) => {
+    const event = userLoggedOut.parse(fixture('room_logout', { user_role: String(code) }))
+    expect(event.userRole).toBe(name)
+    expect(event.userRoleCode).toBe(code)
+  })
+
+  it.each(['room_seq', 'session_id', 'user_account', 'room_id'])('refuses a missing %s', (field) => {
+    expectPayloadError(() => userLoggedOut.parse(fixture('room_logout', { [field]: undefined })), field)
+  })
+
+  describe.each(['logout_time', 'reason', 'user_role', 'login_time', 'user_update_seq'])('quantity %s', (field) => {
+    it.each(['abc', '1.5', '-1', ''])('refuses %j with a PayloadError naming the field', (value) => {
+      expectPayloadError(() => userLoggedOut.parse(fixture('room_logout', { [field]: value })), field)
+    })
+
+    it('refuses a missing value', () => {
+      expectPayloadError(() => userLoggedOut.parse(fixture('room_logout', { [field]: undefined })), field)
+    })
+  })
+})
+
+describe('code tables', () => {
+  it('list exactly the codes ZEGO documents', () => {
+    expect(streamCloseReasons).toStrictEqual({
+      0: 'normal',
+      1: 'heartbeat_timeout',
+      2: 'relogin',
+      3: 'kicked_by_api',
+      4: 'tcp_disconnected',
+      5: 'room_cleared',
+      100: 'deleted_by_api',
+    })
+    expect(roomCloseReasons).toStrictEqual({
+      0: 'normal',
+      1: 'last_user_heartbeat_timeout',
+      2: 'last_user_offline',
+      3: 'last_user_kicked',
+    })
+    expect(logoutReasons).toStrictEqual({
+      0: 'normal',
+      1: 'heartbeat_timeout',
+      2: 'disconnected',
+      3: 'relogin_or_kicked',
+      4: 'token_expired',
+    })
+    expect(userRoles).toStrictEqual({ 1: 'host', 2: 'audience', 4: 'admin' })
+    expect(terminalTypes).toStrictEqual({
+      0: 'none',
+      1: 'pc',
+      2: 'ios',
+      3: 'android',
+      4: 'mac',
+      5: 'linux',
+      6: 'web',
+      7: 'mini_program',
+      32: 'unknown',
+    })
+  })
+})
+
+describe('definitionFor', () => {
+  it.each([
+    ['stream_create', streamCreated, 'streamCreated'],
+    ['stream_close', streamClosed, 'streamClosed'],
+    ['mix_start', mixStarted, 'mixStarted'],
+    ['mix_stop', mixStopped, 'mixStopped'],
+    ['room_create', roomCreated, 'roomCreated'],
+    ['room_close', roomClosed, 'roomClosed'],
+    ['room_login', userLoggedIn, 'userLoggedIn'],
+    ['room_logout', userLoggedOut, 'userLoggedOut'],
+  ] as const)('finds the definition for %s', (zegoEvent, definition, name) => {
+    expect(definitionFor(zegoEvent)).toBe(definition)
+    expect(definitionFor(zegoEvent)?.name).toBe(name)
+    expect(definitionFor(zegoEvent)?.zegoEvent).toBe(zegoEvent)
+  })
+
+  it.each(['room_user_update', 'unknown_event', '', 'streamCreated', 'userLoggedIn', 'Stream_Close', 'toString', '__proto__'])(
     'returns undefined for %j',
     (name) => {
       expect(definitionFor(name)).toBeUndefined()

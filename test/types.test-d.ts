@@ -3,12 +3,24 @@ import { zegoCallbacks, type ZegoExpressMiddleware } from '../adapters/express.j
 import {
   ZegoReceiver,
   type CallbackEvent,
+  type LogoutReason,
   type MixStartedEvent,
+  type MixStoppedEvent,
+  type ModeledEventName,
   type RawPayload,
   type RejectedEvent,
   type RejectionReason,
+  type RoomCloseReason,
+  type RoomClosedEvent,
+  type RoomCreatedEvent,
+  type StreamCloseReason,
+  type StreamClosedEvent,
   type StreamCodec,
   type StreamCreatedEvent,
+  type TerminalType,
+  type UserLoggedInEvent,
+  type UserLoggedOutEvent,
+  type UserRole,
   type ZegoEventMap,
   type ZegoEventName,
 } from '../src/index.js'
@@ -40,6 +52,91 @@ describe('ZegoReceiver.on', () => {
       // A stream-only field is not there.
       expectTypeOf(e).not.toHaveProperty('streamSeq')
     })
+  })
+
+  it('narrows streamClosed to StreamClosedEvent', () => {
+    receiver.on('streamClosed', (e) => {
+      expectTypeOf(e).toEqualTypeOf<StreamClosedEvent>()
+      expectTypeOf(e.closeReason).toEqualTypeOf<StreamCloseReason>()
+      expectTypeOf(e.closeReasonCode).toEqualTypeOf<number>()
+      expectTypeOf(e.roomSessionId).toEqualTypeOf<string>()
+      expectTypeOf(e.streamSeq).toEqualTypeOf<number>()
+      expectTypeOf(e.destroyTimeMs).toEqualTypeOf<number>()
+      expectTypeOf(e.raw).toEqualTypeOf<RawPayload>()
+      expectTypeOf(e).not.toHaveProperty('type')
+    })
+  })
+
+  it('narrows mixStopped to MixStoppedEvent', () => {
+    receiver.on('mixStopped', (e) => {
+      expectTypeOf(e).toEqualTypeOf<MixStoppedEvent>()
+      expectTypeOf(e.seq).toEqualTypeOf<number>()
+      expectTypeOf(e.taskId).toEqualTypeOf<string>()
+      expectTypeOf(e).not.toHaveProperty('rtmpUrls')
+    })
+  })
+
+  it('narrows roomCreated to RoomCreatedEvent', () => {
+    receiver.on('roomCreated', (e) => {
+      expectTypeOf(e).toEqualTypeOf<RoomCreatedEvent>()
+      expectTypeOf(e.roomSessionId).toEqualTypeOf<string>()
+      expectTypeOf(e.roomCreateTime).toEqualTypeOf<number>()
+      expectTypeOf(e.idName).toEqualTypeOf<string>()
+    })
+  })
+
+  it('narrows roomClosed to RoomClosedEvent', () => {
+    receiver.on('roomClosed', (e) => {
+      expectTypeOf(e).toEqualTypeOf<RoomClosedEvent>()
+      expectTypeOf(e.roomSessionId).toEqualTypeOf<string>()
+      expectTypeOf(e.closeReason).toEqualTypeOf<RoomCloseReason>()
+      expectTypeOf(e.closeReasonCode).toEqualTypeOf<number>()
+      expectTypeOf(e.roomCloseTime).toEqualTypeOf<number>()
+    })
+  })
+
+  it('narrows userLoggedIn to UserLoggedInEvent', () => {
+    receiver.on('userLoggedIn', (e) => {
+      expectTypeOf(e).toEqualTypeOf<UserLoggedInEvent>()
+      expectTypeOf(e.roomSessionId).toEqualTypeOf<string>()
+      expectTypeOf(e.sessionId).toEqualTypeOf<string>()
+      expectTypeOf(e.userRole).toEqualTypeOf<UserRole>()
+      expectTypeOf(e.userRoleCode).toEqualTypeOf<number>()
+      expectTypeOf(e.relogin).toEqualTypeOf<boolean>()
+      expectTypeOf(e.authLevel).toEqualTypeOf<number | undefined>()
+      expectTypeOf(e.terminalType).toEqualTypeOf<TerminalType | undefined>()
+      expectTypeOf(e.terminalTypeCode).toEqualTypeOf<number | undefined>()
+      // room_seq is exposed only as roomSessionId.
+      expectTypeOf(e).not.toHaveProperty('roomSeq')
+    })
+  })
+
+  it('narrows userLoggedOut to UserLoggedOutEvent', () => {
+    receiver.on('userLoggedOut', (e) => {
+      expectTypeOf(e).toEqualTypeOf<UserLoggedOutEvent>()
+      expectTypeOf(e.roomSessionId).toEqualTypeOf<string>()
+      expectTypeOf(e.logoutReason).toEqualTypeOf<LogoutReason>()
+      expectTypeOf(e.logoutReasonCode).toEqualTypeOf<number>()
+      expectTypeOf(e.userRole).toEqualTypeOf<UserRole>()
+      expectTypeOf(e.logoutTime).toEqualTypeOf<number>()
+      expectTypeOf(e).not.toHaveProperty('roomSeq')
+    })
+  })
+
+  it('names every code readably, with unknown for an undocumented one', () => {
+    expectTypeOf<StreamCloseReason>().toEqualTypeOf<
+      'normal' | 'heartbeat_timeout' | 'relogin' | 'kicked_by_api' | 'tcp_disconnected' | 'room_cleared' | 'deleted_by_api' | 'unknown'
+    >()
+    expectTypeOf<RoomCloseReason>().toEqualTypeOf<
+      'normal' | 'last_user_heartbeat_timeout' | 'last_user_offline' | 'last_user_kicked' | 'unknown'
+    >()
+    expectTypeOf<LogoutReason>().toEqualTypeOf<
+      'normal' | 'heartbeat_timeout' | 'disconnected' | 'relogin_or_kicked' | 'token_expired' | 'unknown'
+    >()
+    expectTypeOf<UserRole>().toEqualTypeOf<'host' | 'audience' | 'admin' | 'unknown'>()
+    expectTypeOf<TerminalType>().toEqualTypeOf<
+      'none' | 'pc' | 'ios' | 'android' | 'mac' | 'linux' | 'web' | 'mini_program' | 'unknown'
+    >()
   })
 
   it('gives callback listeners the event name and the raw payload', () => {
@@ -74,7 +171,10 @@ describe('ZegoReceiver.on', () => {
     receiver.on('streamCreate', () => {})
     // @ts-expect-error ZEGO's own snake_case name is not a listener name
     receiver.on('stream_create', () => {})
+    // @ts-expect-error nor is a new event's
+    receiver.on('room_login', () => {})
     expectTypeOf<'stream_create'>().not.toExtend<ZegoEventName>()
+    expectTypeOf<'room_close'>().not.toExtend<ZegoEventName>()
   })
 
   it('returns the receiver for chaining', () => {
@@ -90,7 +190,34 @@ describe('ZegoReceiver.on', () => {
     expectTypeOf<ZegoEventMap['mixStarted']>().not.toBeNever()
     expectTypeOf<ZegoEventMap['mixStarted']>().not.toBeAny()
     expectTypeOf<ZegoEventMap['mixStarted']>().toEqualTypeOf<MixStartedEvent>()
-    expectTypeOf<ZegoEventName>().toEqualTypeOf<'streamCreated' | 'mixStarted' | 'callback' | 'rejected'>()
+    expectTypeOf<ZegoEventMap['streamClosed']>().toEqualTypeOf<StreamClosedEvent>()
+    expectTypeOf<ZegoEventMap['mixStopped']>().toEqualTypeOf<MixStoppedEvent>()
+    expectTypeOf<ZegoEventMap['roomCreated']>().toEqualTypeOf<RoomCreatedEvent>()
+    expectTypeOf<ZegoEventMap['roomClosed']>().toEqualTypeOf<RoomClosedEvent>()
+    expectTypeOf<ZegoEventMap['userLoggedIn']>().toEqualTypeOf<UserLoggedInEvent>()
+    expectTypeOf<ZegoEventMap['userLoggedOut']>().toEqualTypeOf<UserLoggedOutEvent>()
+    expectTypeOf<ModeledEventName>().toEqualTypeOf<
+      | 'streamCreated'
+      | 'streamClosed'
+      | 'mixStarted'
+      | 'mixStopped'
+      | 'roomCreated'
+      | 'roomClosed'
+      | 'userLoggedIn'
+      | 'userLoggedOut'
+    >()
+    expectTypeOf<ZegoEventName>().toEqualTypeOf<
+      | 'streamCreated'
+      | 'streamClosed'
+      | 'mixStarted'
+      | 'mixStopped'
+      | 'roomCreated'
+      | 'roomClosed'
+      | 'userLoggedIn'
+      | 'userLoggedOut'
+      | 'callback'
+      | 'rejected'
+    >()
   })
 })
 
@@ -106,6 +233,24 @@ describe('Express middleware on', () => {
     })
     zego.on('mixStarted', (e) => {
       expectTypeOf(e).toEqualTypeOf<MixStartedEvent>()
+    })
+    zego.on('streamClosed', (e) => {
+      expectTypeOf(e.closeReason).toEqualTypeOf<StreamCloseReason>()
+    })
+    zego.on('mixStopped', (e) => {
+      expectTypeOf(e).toEqualTypeOf<MixStoppedEvent>()
+    })
+    zego.on('roomCreated', (e) => {
+      expectTypeOf(e).toEqualTypeOf<RoomCreatedEvent>()
+    })
+    zego.on('roomClosed', (e) => {
+      expectTypeOf(e.closeReason).toEqualTypeOf<RoomCloseReason>()
+    })
+    zego.on('userLoggedIn', (e) => {
+      expectTypeOf(e.terminalType).toEqualTypeOf<TerminalType | undefined>()
+    })
+    zego.on('userLoggedOut', (e) => {
+      expectTypeOf(e.logoutReason).toEqualTypeOf<LogoutReason>()
     })
     zego.on('callback', (e) => {
       expectTypeOf(e).toEqualTypeOf<{ event: string; raw: RawPayload }>()

@@ -36,15 +36,18 @@ export const id = (): Struct<string, null> =>
 export const text = (): Struct<string, null> =>
   field('text', isString, 'a string', (value) => (value === undefined ? '' : value))
 
+const isQuantity = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isSafeInteger(value) && value >= 0
+// Digits only: "1.5", "" or "-1" stay strings and fail with the field's path, never become 0.
+const toQuantity = (value: unknown): unknown => (isString(value) && /^\d{1,16}$/.test(value) ? Number(value) : value)
+
 /** A non-negative integer quantity sent as a string or bare number; refused when not exactly representable. */
 export const quantity = (): Struct<number, null> =>
-  field(
-    'quantity',
-    (value) => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0,
-    'a non-negative integer below 2^53',
-    // Digits only: "1.5", "" or "-1" stay strings and fail with the field's path, never become 0.
-    (value) => (isString(value) && /^\d{1,16}$/.test(value) ? Number(value) : value),
-  )
+  field('quantity', isQuantity, 'a non-negative integer below 2^53', toQuantity)
+
+/** A quantity ZEGO may leave out: `undefined` when absent. */
+export const optionalQuantity = (): Struct<number | undefined, null> =>
+  field('quantity', (value) => value === undefined || isQuantity(value), 'a non-negative integer below 2^53', toQuantity)
 
 /** A `"0"` / `"1"` flag as a boolean, `false` when absent. */
 export const flag = (): Struct<boolean, null> =>

@@ -1,8 +1,23 @@
 import { mixStarted } from './mix-started.js'
+import { mixStopped } from './mix-stopped.js'
+import { roomClosed } from './room-closed.js'
+import { roomCreated } from './room-created.js'
+import { streamClosed } from './stream-closed.js'
 import { streamCreated } from './stream-created.js'
+import { userLoggedIn } from './user-logged-in.js'
+import { userLoggedOut } from './user-logged-out.js'
 
 /** Every modeled event; adding one is a new file in this folder plus one entry here. */
-export const eventDefinitions = [streamCreated, mixStarted] as const
+export const eventDefinitions = [
+  streamCreated,
+  streamClosed,
+  mixStarted,
+  mixStopped,
+  roomCreated,
+  roomClosed,
+  userLoggedIn,
+  userLoggedOut,
+] as const
 
 type Definition = (typeof eventDefinitions)[number]
 
