@@ -46,3 +46,20 @@ export {
   type UserRole,
 } from './events/codes.js'
 export { parseLosslessJson } from './json.js'
+export {
+  LiveStreamList,
+  type ApplyResult,
+  type LiveListEventMap,
+  type LiveRoom,
+  type LiveStreamListOptions,
+} from './live-list/live-list.js'
+export { MemoryLiveListStore, type LiveListStore } from './live-list/store.js'
+export type {
+  ApplyOutcome,
+  ListCallback,
+  LiveListChange,
+  LiveListMode,
+  LiveStream,
+  RoomRecord,
+  StreamRecord,
+} from './live-list/reduce.js'

@@ -1,0 +1,227 @@
+import express from 'express'
+import request from 'supertest'
+import { describe, expect, it } from 'vitest'
+import { zegoCallbacks } from '../adapters/express.js'
+import {
+  LiveStreamList,
+  MemoryLiveListStore,
+  ZegoReceiver,
+  type LiveListChange,
+  type LiveListStore,
+  type RoomRecord,
+} from '../src/index.js'
+import { createCallback } from '../src/testing/index.js'
+import { historyToEvents, type ListEvent } from './support/live-history.js'
+
+const secret = 'live-list-secret'
+
+// One room, two sessions: S1 has stream a (created, recreated, closed); S2 has stream b, still live.
+const history = {
+  rooms: [
+    {
+      roomId: 'r1',
+      lastOpen: true,
+      sessions: [
+        { id: '6085791336856668982', streams: [{ id: 'a', steps: ['create', 'recreate', 'close'] as const }] },
+        { id: '6085791336856669001', streams: [{ id: 'b', steps: ['create'] as const }] },
+      ],
+    },
+  ],
+}
+const roomEvents = historyToEvents(history, 'rooms')
+const byName = (events: ListEvent[], event: string, index = 0) => events.filter((e) => e.event === event)[index] as ListEvent
+
+function recorder(list: LiveStreamList): LiveListChange[] {
+  const changes: LiveListChange[] = []
+  for (const type of ['roomOpened', 'roomClosed', 'streamLive', 'streamUpdated', 'streamEnded'] as const) {
+    list.on(type, (change) => {
+      changes.push(change)
+    })
+  }
+  return changes
+}
+
+describe('LiveStreamList in room mode', () => {
+  it('holds a stream callback until its room_create arrives, then applies it', async () => {
+    const list = new LiveStreamList({ mode: 'rooms' })
+    const changes = recorder(list)
+    const create = byName(roomEvents, 'stream_create')
+    expect((await list.apply(create)).outcome).toBe('held')
+    expect(await list.streams()).toEqual([])
+    const opened = await list.apply(byName(roomEvents, 'room_create'))
+    expect(opened.outcome).toBe('applied')
+    expect(opened.changes.map((change) => change.type)).toEqual(['roomOpened', 'streamLive'])
+    expect(changes.map((change) => change.type)).toEqual(['roomOpened', 'streamLive'])
+    expect((await list.streams()).map((stream) => stream.streamId)).toEqual(['a'])
+  })
+
+  it('updates a recreated stream in place and ignores its older data arriving late', async () => {
+    const list = new LiveStreamList({ mode: 'rooms' })
+    await list.apply(byName(roomEvents, 'room_create'))
+    const first = byName(roomEvents, 'stream_create', 0)
+    const recreated = byName(roomEvents, 'stream_create', 1)
+    await list.apply(first)
+    const update = await list.apply(recreated)
+    expect(update.changes).toEqual([
+      expect.objectContaining({ type: 'streamUpdated', stream: expect.objectContaining({ streamSeq: 2, recreate: true }) }),
+    ])
+    expect((await list.apply(first)).outcome).toBe('dropped')
+    expect((await list.stream('r1', 'a'))?.streamSeq).toBe(2)
+  })
+
+  it('keeps an early stream_close as a tombstone, so the late create stays dropped', async () => {
+    const list = new LiveStreamList({ mode: 'rooms' })
+    await list.apply(byName(roomEvents, 'room_create'))
+    expect((await list.apply(byName(roomEvents, 'stream_close'))).outcome).toBe('applied')
+    expect((await list.apply(byName(roomEvents, 'stream_create'))).outcome).toBe('dropped')
+    expect(await list.streamsOf('r1')).toEqual([])
+  })
+
+  it('a newer session replaces the room: old streams end, stale callbacks of the old session are dropped', async () => {
+    const list = new LiveStreamList({ mode: 'rooms' })
+    const changes = recorder(list)
+    await list.apply(byName(roomEvents, 'room_create', 0))
+    await list.apply(byName(roomEvents, 'stream_create', 0))
+    await list.apply(byName(roomEvents, 'room_create', 1))
+    expect(changes.map((change) => change.type)).toEqual(['roomOpened', 'streamLive', 'streamEnded', 'roomClosed', 'roomOpened'])
+    expect((await list.apply(byName(roomEvents, 'stream_create', 1))).outcome).toBe('dropped')
+    expect((await list.apply(byName(roomEvents, 'room_close', 0))).outcome).toBe('dropped')
+    expect(await list.rooms()).toEqual([{ roomId: 'r1', roomSessionId: '6085791336856669001', streams: [] }])
+  })
+
+  it('drops a repeat of a closed session even when it carries the very millisecond of the close', async () => {
+    const list = new LiveStreamList({ mode: 'rooms' })
+    const created = byName(roomEvents, 'room_create') as ListEvent & { roomCreateTime: number }
+    await list.apply(created)
+    await list.apply({ ...byName(roomEvents, 'room_close'), roomCloseTime: created.roomCreateTime } as ListEvent)
+    expect((await list.apply(created)).outcome).toBe('dropped')
+    expect(await list.rooms()).toEqual([])
+  })
+
+  it('room_close ends every live stream of the room', async () => {
+    const list = new LiveStreamList({ mode: 'rooms' })
+    const events = historyToEvents({ rooms: [{ roomId: 'r2', lastOpen: false, sessions: [{ id: '9', streams: [{ id: 'x', steps: ['create'] }, { id: 'y', steps: ['create'] }] }] }] }, 'rooms')
+    const changes = recorder(list)
+    for (const event of events) await list.apply(event)
+    expect(changes.map((change) => change.type)).toEqual(['roomOpened', 'streamLive', 'streamLive', 'streamEnded', 'streamEnded', 'roomClosed'])
+    expect(await list.rooms()).toEqual([])
+  })
+})
+
+describe('LiveStreamList in stream mode (the default)', () => {
+  const streamEvents = historyToEvents(history, 'streams')
+
+  it('learns the room session from stream callbacks and ignores room callbacks', async () => {
+    const list = new LiveStreamList()
+    expect(list.mode).toBe('streams')
+    expect((await list.apply(byName(roomEvents, 'room_create'))).outcome).toBe('ignored')
+    const result = await list.apply(byName(streamEvents, 'stream_create'))
+    expect(result.changes.map((change) => change.type)).toEqual(['roomOpened', 'streamLive'])
+  })
+
+  it('a stream of a newer session closes the older session; older callbacks are then dropped', async () => {
+    const list = new LiveStreamList()
+    await list.apply(byName(streamEvents, 'stream_create', 0))
+    const newer = await list.apply(byName(streamEvents, 'stream_create', 2))
+    expect(newer.changes.map((change) => change.type)).toEqual(['streamEnded', 'roomClosed', 'roomOpened', 'streamLive'])
+    expect((await list.apply(byName(streamEvents, 'stream_create', 1))).outcome).toBe('dropped')
+    expect((await list.streams()).map((stream) => stream.streamId)).toEqual(['b'])
+  })
+})
+
+describe('bounds and reconciliation', () => {
+  it('expires held callbacks after holdTtlMs and keeps at most maxHeldPerRoom', async () => {
+    let now = 0
+    const store = new MemoryLiveListStore()
+    const list = new LiveStreamList({ mode: 'rooms', store, holdTtlMs: 1000, maxHeldPerRoom: 2, now: () => now })
+    const creates = [0, 1, 2].map((i) => ({ ...byName(roomEvents, 'stream_create'), streamId: `s${i}` }) as ListEvent)
+    for (const create of creates) await list.apply(create)
+    expect((await store.get('r1'))?.held.map((item) => (item.callback as { streamId: string }).streamId)).toEqual(['s1', 's2'])
+    now = 1001
+    await list.sweep()
+    expect(await store.get('r1')).toBeUndefined()
+  })
+
+  it('closeRoom reconciles a room whose close was lost', async () => {
+    const list = new LiveStreamList()
+    await list.apply(historyToEvents(history, 'streams')[0] as ListEvent)
+    const changes = await list.closeRoom('r1')
+    expect(changes.map((change) => change.type)).toEqual(['streamEnded', 'roomClosed'])
+    expect(await list.rooms()).toEqual([])
+  })
+
+  it('sweep closes rooms idle for longer than roomTtlMs', async () => {
+    let now = 0
+    const list = new LiveStreamList({ roomTtlMs: 60_000, now: () => now })
+    await list.apply(historyToEvents(history, 'streams')[0] as ListEvent)
+    now = 59_000
+    expect(await list.sweep()).toEqual([])
+    now = 60_001
+    expect((await list.sweep()).map((change) => change.type)).toEqual(['streamEnded', 'roomClosed'])
+  })
+
+  it('serializes concurrent callbacks for one room', async () => {
+    const list = new LiveStreamList()
+    const base = byName(historyToEvents(history, 'streams'), 'stream_create')
+    await Promise.all(
+      Array.from({ length: 40 }, (_, i) => list.apply({ ...base, streamId: `s${i}`, streamSeq: 1 } as ListEvent)),
+    )
+    expect(await list.streamsOf('r1')).toHaveLength(40)
+  })
+
+  it('rejects an unknown mode', () => {
+    expect(() => new LiveStreamList({ mode: 'room' as never })).toThrow(TypeError)
+  })
+})
+
+describe('attached to the middleware', () => {
+  const signed = (event: string, fields: Record<string, string>) => createCallback(event, fields, { secret })
+  const session = '6085791336856668982'
+
+  it('keeps the list right through an Express app when callbacks arrive out of order', async () => {
+    const app = express()
+    const zego = zegoCallbacks({ secret })
+    const list = new LiveStreamList({ mode: 'rooms' }).attach(zego)
+    app.use(zego)
+    const now = Date.now()
+    const createRoom = signed('room_create', { room_session_id: session, room_create_time: String(now) })
+    const createStream = signed('stream_create', { room_id: 'rid_1242649', room_session_id: session, stream_seq: '1', create_time_ms: String(now + 10) })
+    const closeStream = signed('stream_close', { room_id: 'rid_1242649', room_session_id: session, stream_id: 'stream_id', stream_seq: '2', destroy_timemillis: String(now + 20) })
+    for (const payload of [closeStream, createStream, createRoom, createStream]) {
+      expect((await request(app).post('/zego/callback').send(payload)).status).toBe(200)
+    }
+    expect(await list.rooms()).toEqual([{ roomId: 'rid_1242649', roomSessionId: session, streams: [] }])
+  })
+
+  it('a store failure answers 500, and ZEGO\'s retry applies the callback once the store is back', async () => {
+    const inner = new MemoryLiveListStore()
+    let failing = true
+    const store: LiveListStore = {
+      get: (roomId) => inner.get(roomId),
+      set: async (roomId, record: RoomRecord) => {
+        if (failing) throw new Error('database unavailable')
+        await inner.set(roomId, record)
+      },
+      delete: (roomId) => inner.delete(roomId),
+      all: () => inner.all(),
+    }
+    const receiver = new ZegoReceiver({ secret })
+    const list = new LiveStreamList({ store }).attach(receiver)
+    const body = JSON.stringify(signed('stream_create', { create_time_ms: String(Date.now()) }))
+    const post = () => receiver.receive({ method: 'POST', contentType: 'application/json', body })
+    expect((await post()).status).toBe(500)
+    expect(await list.streams()).toEqual([])
+    failing = false
+    expect((await post()).status).toBe(200)
+    expect((await list.streams()).map((stream) => stream.streamId)).toEqual(['stream_id'])
+  })
+
+  it('in stream mode it does not subscribe to room callbacks', () => {
+    const receiver = new ZegoReceiver({ secret })
+    new LiveStreamList().attach(receiver)
+    expect(receiver.listenerCount('roomCreated')).toBe(0)
+    expect(receiver.listenerCount('streamCreated')).toBe(1)
+    new LiveStreamList({ mode: 'rooms' }).attach(receiver)
+    expect(receiver.listenerCount('roomClosed')).toBe(1)
+  })
+})
