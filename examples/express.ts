@@ -25,6 +25,7 @@ export function createApp(options: ZegoCallbacksOptions = {}) {
       mixes.set(event.taskId, event)
       console.log(`mixStarted     task=${event.taskId} seq=${event.seq} rtmp=${event.rtmpUrls.join(' ')}`)
     })
+    .on('roomCreated', (event) => console.log(`roomCreated    room=${event.roomId} roomSessionId=${event.roomSessionId}`))
     .on('callback', ({ event }) => console.log(`callback       ${event}`))
     .on('rejected', ({ status, reason, message }) => console.warn(`rejected       ${status} ${reason}: ${message}`))
 

@@ -1,7 +1,5 @@
-import express from 'express'
 import request from 'supertest'
 import { describe, expect, it } from 'vitest'
-import { zegoCallbacks } from '../adapters/express.js'
 import {
   LiveStreamList,
   MemoryLiveListStore,
@@ -11,6 +9,7 @@ import {
   type RoomRecord,
 } from '../src/index.js'
 import { createCallback } from '../src/testing/index.js'
+import { frameworks } from './support/frameworks.js'
 import { historyToEvents, type ListEvent } from './support/live-history.js'
 
 const secret = 'live-list-secret'
@@ -178,11 +177,9 @@ describe('attached to the middleware', () => {
   const signed = (event: string, fields: Record<string, string>) => createCallback(event, fields, { secret })
   const session = '6085791336856668982'
 
-  it('keeps the list right through an Express app when callbacks arrive out of order', async () => {
-    const app = express()
-    const zego = zegoCallbacks({ secret })
+  it.each(frameworks)('keeps the list right through $name when callbacks arrive out of order', async (framework) => {
+    const { server: app, zego } = framework.build({ secret })
     const list = new LiveStreamList({ mode: 'rooms' }).attach(zego)
-    app.use(zego)
     const now = Date.now()
     const createRoom = signed('room_create', { room_session_id: session, room_create_time: String(now) })
     const createStream = signed('stream_create', { room_id: 'rid_1242649', room_session_id: session, stream_seq: '1', create_time_ms: String(now + 10) })
