@@ -431,8 +431,8 @@ describe('streamClosed.parse', () => {
     [4, 'tcp_disconnected'],
     [5, 'room_cleared'],
     [100, 'deleted_by_api'],
-    [6, 'unknown'],
-    [99, 'unknown'],
+    [6, 'undocumented'],
+    [99, 'undocumented'],
   ] as const)('reads type %s as closeReason %j, keeping the code', (code, name) => {
     const event = streamClosed.parse(fixture('stream_close', { type: String(code) }))
     expect(event.closeReason).toBe(name)
@@ -558,7 +558,7 @@ describe('roomClosed.parse', () => {
     [1, 'last_user_heartbeat_timeout'],
     [2, 'last_user_offline'],
     [3, 'last_user_kicked'],
-    [4, 'unknown'],
+    [4, 'undocumented'],
   ] as const)('reads close_reason %s as closeReason %j, keeping the code', (code, name) => {
     const event = roomClosed.parse(fixture('room_close', { close_reason: String(code) }))
     expect(event.closeReason).toBe(name)
@@ -614,7 +614,7 @@ describe('userLoggedIn.parse', () => {
     [1, 'host'],
     [2, 'audience'],
     [4, 'admin'],
-    [3, 'unknown'],
+    [3, 'undocumented'],
   ] as const)('reads user_role %s as userRole %j, keeping the code', (code, name) => {
     const event = userLoggedIn.parse(fixture('room_login', { user_role: String(code) }))
     expect(event.userRole).toBe(name)
@@ -631,7 +631,7 @@ describe('userLoggedIn.parse', () => {
     [6, 'web'],
     [7, 'mini_program'],
     [32, 'unknown'],
-    [8, 'unknown'],
+    [8, 'undocumented'],
   ] as const)('reads term_type %s as terminalType %j, keeping the code', (code, name) => {
     const event = userLoggedIn.parse(fixture('room_login', { term_type: String(code) }))
     expect(event.terminalType).toBe(name)
@@ -673,7 +673,7 @@ describe('userLoggedOut.parse', () => {
     [2, 'disconnected'],
     [3, 'relogin_or_kicked'],
     [4, 'token_expired'],
-    [5, 'unknown'],
+    [5, 'undocumented'],
   ] as const)('reads reason %s as logoutReason %j, keeping the code', (code, name) => {
     const event = userLoggedOut.parse(fixture('room_logout', { reason: String(code) }))
     expect(event.logoutReason).toBe(name)
@@ -684,7 +684,7 @@ describe('userLoggedOut.parse', () => {
     [1, 'host'],
     [2, 'audience'],
     [4, 'admin'],
-    [3, 'unknown'],
+    [3, 'undocumented'],
   ] as const)('reads user_role %s as userRole %j, keeping the code', (code, name) => {
     const event = userLoggedOut.parse(fixture('room_logout', { user_role: String(code) }))
     expect(event.userRole).toBe(name)

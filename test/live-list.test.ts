@@ -222,3 +222,141 @@ describe('attached to the middleware', () => {
     expect(receiver.listenerCount('roomClosed')).toBe(1)
   })
 })
+
+describe('review findings (each failed before its fix)', () => {
+  const t = 1_700_000_000_000
+  const streamCreate = (roomSessionId: string, streamId: string, createTimeMs: number, streamSeq = 1) =>
+    ({ ...byName(historyToEvents(history, 'streams'), 'stream_create'), roomId: 'r', roomSessionId, streamId, createTimeMs, streamSeq }) as ListEvent
+  const streamClose = (roomSessionId: string, streamId: string, createTimeMs: number, destroyTimeMs: number, streamSeq = 2) =>
+    ({ ...byName(historyToEvents(history, 'rooms'), 'stream_close'), roomId: 'r', roomSessionId, streamId, createTimeMs, destroyTimeMs, streamSeq }) as ListEvent
+  const roomCreate = (roomSessionId: string, roomCreateTime: number) =>
+    ({ ...byName(roomEvents, 'room_create'), roomId: 'r', roomSessionId, roomCreateTime }) as ListEvent
+  const live = async (list: LiveStreamList) =>
+    (await list.rooms()).map((room) => `${room.roomSessionId}:${room.streams.map((s) => s.streamId).join(',')}`)
+
+  // ZEGO keeps a dropped publisher's stream for 90 s: an S1 stream can close after S2 began.
+  it.each([
+    ['the new stream first', ['b', 'a+', 'a-']],
+    ['the late close first', ['a-', 'b', 'a+']],
+  ])('stream mode: a late close of the previous session cannot undo the current one (%s)', async (_name, order) => {
+    const events: Record<string, ListEvent> = {
+      'a+': streamCreate('1', 'a', t + 1_000),
+      'a-': streamClose('1', 'a', t + 1_000, t + 60_000),
+      b: streamCreate('2', 'b', t + 30_000),
+    }
+    const list = new LiveStreamList({ sweepEveryMs: 0 })
+    for (const key of order) await list.apply(events[key] as ListEvent)
+    expect(await live(list)).toEqual(['2:b'])
+  })
+
+  it('closeRoom reconciles on ZEGO\'s clock: a server clock ahead does not drop the next session', async () => {
+    const list = new LiveStreamList({ mode: 'rooms', now: () => t + 3_600_000, sweepEveryMs: 0 })
+    await list.apply(roomCreate('1', t))
+    await list.closeRoom('r')
+    expect((await list.apply(roomCreate('2', t + 5_000))).outcome).toBe('applied')
+    expect(await live(list)).toEqual(['2:'])
+  })
+
+  it('a session the app closed itself reopens when a later callback of it arrives (room mode)', async () => {
+    const list = new LiveStreamList({ mode: 'rooms', sweepEveryMs: 0 })
+    await list.apply(roomCreate('1', t))
+    await list.apply(streamCreate('1', 'a', t + 10))
+    await list.closeRoom('r')
+    expect(await live(list)).toEqual([])
+    expect((await list.apply(streamCreate('1', 'b', t + 20))).outcome).toBe('applied')
+    expect(await live(list)).toEqual(['1:b'])
+  })
+
+  it('a stream-mode room closed by roomTtlMs comes back with its next stream', async () => {
+    let now = 0
+    const list = new LiveStreamList({ roomTtlMs: 1_000, now: () => now, sweepEveryMs: 0 })
+    await list.apply(streamCreate('1', 'a', t))
+    now = 2_000
+    expect((await list.sweep()).map((change) => change.type)).toEqual(['streamEnded', 'roomClosed'])
+    expect((await list.apply(streamCreate('1', 'b', t + 3_000))).outcome).toBe('applied')
+    expect(await live(list)).toEqual(['1:b'])
+  })
+
+  it('a failing change listener neither fails the callback nor keeps other listeners from the change', async () => {
+    const list = new LiveStreamList({ sweepEveryMs: 0 })
+    const errors: unknown[] = []
+    const seen: string[] = []
+    list.on('streamLive', () => {
+      throw new Error('push failed')
+    })
+    list.on('streamLive', ({ stream }) => {
+      seen.push(stream.streamId)
+    })
+    list.onError((error) => {
+      errors.push(error)
+    })
+    const receiver = new ZegoReceiver({ secret })
+    list.attach(receiver)
+    const body = JSON.stringify(createCallback('stream_create', { create_time_ms: String(Date.now()) }, { secret }))
+    expect((await receiver.receive({ method: 'POST', contentType: 'application/json', body })).status).toBe(200)
+    expect(seen).toEqual(['stream_id'])
+    expect(errors).toEqual([new Error('push failed')])
+  })
+
+  it('tells listeners the changes of one room in the order they happened, even with a slow listener', async () => {
+    const list = new LiveStreamList({ sweepEveryMs: 0 })
+    const seen: string[] = []
+    for (const type of ['roomOpened', 'streamLive', 'streamEnded'] as const) {
+      list.on(type, async () => {
+        await new Promise((resolve) => setTimeout(resolve, type === 'streamLive' ? 30 : 0))
+        seen.push(type)
+      })
+    }
+    await Promise.all([list.apply(streamCreate('1', 'a', t)), list.apply(streamClose('1', 'a', t, t + 10))])
+    expect(seen).toEqual(['roomOpened', 'streamLive', 'streamEnded'])
+  })
+
+  it('sweep closes and forgets a stream-mode room with no live stream, and prunes old tombstones', async () => {
+    let now = 0
+    const store = new MemoryLiveListStore()
+    const list = new LiveStreamList({ store, holdTtlMs: 1_000, now: () => now, sweepEveryMs: 0 })
+    for (let i = 0; i < 50; i++) {
+      await list.apply(streamCreate('1', `s${i}`, t + i * 10))
+      await list.apply(streamClose('1', `s${i}`, t + i * 10, t + i * 10 + 5))
+    }
+    await list.apply(streamCreate('1', 'keep', t + 600_000))
+    await list.sweep()
+    expect(Object.keys((await store.get('r'))?.streams ?? {})).toEqual(['keep'])
+    await list.apply(streamClose('1', 'keep', t + 600_000, t + 600_010))
+    now = 2_000
+    await list.sweep() // no live stream for longer than holdTtlMs: the room closes
+    now = 4_000
+    await list.sweep() // and, idle with nothing in it, is forgotten
+    expect(await store.all()).toEqual([])
+  })
+
+  it('a store handing out its own objects is not left half-updated when saving fails', async () => {
+    const records = new Map<string, RoomRecord>()
+    let failing = true
+    const store: LiveListStore = {
+      get: async (roomId) => records.get(roomId),
+      set: async (roomId, record) => {
+        if (failing) throw new Error('disk full')
+        records.set(roomId, record)
+      },
+      delete: async (roomId) => void records.delete(roomId),
+      all: async () => [...records.values()],
+    }
+    const list = new LiveStreamList({ store, sweepEveryMs: 0 })
+    await list.apply(streamCreate('1', 'warm', t)).catch(() => undefined)
+    failing = false
+    await list.apply(streamCreate('1', 'first', t))
+    failing = true
+    await expect(list.apply(streamCreate('1', 'a', t + 10))).rejects.toThrow('disk full')
+    failing = false
+    expect((await list.apply(streamCreate('1', 'a', t + 10))).outcome).toBe('applied')
+    expect(await live(list)).toEqual(['1:first,a'])
+  })
+
+  it('lists a stream whose id is __proto__', async () => {
+    const list = new LiveStreamList({ sweepEveryMs: 0 })
+    await list.apply(streamCreate('1', '__proto__', t))
+    expect(await live(list)).toEqual(['1:__proto__'])
+    expect(await list.stream('r', '__proto__')).toMatchObject({ streamId: '__proto__' })
+  })
+})

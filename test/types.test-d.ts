@@ -123,19 +123,20 @@ describe('ZegoReceiver.on', () => {
     })
   })
 
-  it('names every code readably, with unknown for an undocumented one', () => {
+  // 'undocumented' names a code ZEGO's documentation does not list; terminal type 32 is ZEGO's own 'unknown'.
+  it('names every code readably, with undocumented for a code the documentation does not list', () => {
     expectTypeOf<StreamCloseReason>().toEqualTypeOf<
-      'normal' | 'heartbeat_timeout' | 'relogin' | 'kicked_by_api' | 'tcp_disconnected' | 'room_cleared' | 'deleted_by_api' | 'unknown'
+      'normal' | 'heartbeat_timeout' | 'relogin' | 'kicked_by_api' | 'tcp_disconnected' | 'room_cleared' | 'deleted_by_api' | 'undocumented'
     >()
     expectTypeOf<RoomCloseReason>().toEqualTypeOf<
-      'normal' | 'last_user_heartbeat_timeout' | 'last_user_offline' | 'last_user_kicked' | 'unknown'
+      'normal' | 'last_user_heartbeat_timeout' | 'last_user_offline' | 'last_user_kicked' | 'undocumented'
     >()
     expectTypeOf<LogoutReason>().toEqualTypeOf<
-      'normal' | 'heartbeat_timeout' | 'disconnected' | 'relogin_or_kicked' | 'token_expired' | 'unknown'
+      'normal' | 'heartbeat_timeout' | 'disconnected' | 'relogin_or_kicked' | 'token_expired' | 'undocumented'
     >()
-    expectTypeOf<UserRole>().toEqualTypeOf<'host' | 'audience' | 'admin' | 'unknown'>()
+    expectTypeOf<UserRole>().toEqualTypeOf<'host' | 'audience' | 'admin' | 'undocumented'>()
     expectTypeOf<TerminalType>().toEqualTypeOf<
-      'none' | 'pc' | 'ios' | 'android' | 'mac' | 'linux' | 'web' | 'mini_program' | 'unknown'
+      'none' | 'pc' | 'ios' | 'android' | 'mac' | 'linux' | 'web' | 'mini_program' | 'unknown' | 'undocumented'
     >()
   })
 

@@ -49,12 +49,10 @@ export function createLiveListApp({ database, mode = 'streams', ...zegoOptions }
     res.type('html').send(page)
   })
 
-  // Reconcile rooms whose close was lost (ZEGO cannot repair loss from callbacks alone).
-  const sweeper = setInterval(() => void list.sweep(), 60_000)
-  sweeper.unref()
-
+  // The list sweeps every minute by itself: expired held callbacks go, and rooms silent for
+  // roomTtlMs are closed (a lost close: ZEGO cannot repair loss from callbacks alone).
   const close = () => {
-    clearInterval(sweeper)
+    list.stop()
     for (const client of clients) client.end()
     store.close()
   }

@@ -1,5 +1,6 @@
-// A LiveListStore on SQLite: one row per room, its record as JSON. better-sqlite3 is synchronous,
-// so each get-then-set of a room inside this process is already atomic.
+// A LiveListStore on SQLite: one row per room, its record as JSON. The list serializes the
+// get-then-set of one room within this process; several processes sharing the file would need a
+// transaction around it (BEGIN IMMEDIATE) instead.
 import Database from 'better-sqlite3'
 import type { LiveListStore, RoomRecord } from 'zego-callbacks'
 

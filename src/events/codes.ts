@@ -42,9 +42,9 @@ export const terminalTypes = {
   32: 'unknown',
 } as const
 
-type NameOf<Table> = Table[keyof Table] | 'unknown'
+type NameOf<Table> = Table[keyof Table] | 'undocumented'
 
-/** Readable name of a stream close `type`; `'unknown'` for a code ZEGO has not documented. */
+/** Readable name of a stream close `type`; `'undocumented'` for a code ZEGO's documentation does not list. */
 export type StreamCloseReason = NameOf<typeof streamCloseReasons>
 /** Readable name of a room `close_reason`. */
 export type RoomCloseReason = NameOf<typeof roomCloseReasons>
@@ -55,7 +55,10 @@ export type UserRole = NameOf<typeof userRoles>
 /** Readable name of a `term_type`. */
 export type TerminalType = NameOf<typeof terminalTypes>
 
-/** The readable name of `code` in `table`, `'unknown'` for a code the table does not list. */
+/**
+ * The readable name of `code` in `table`, `'undocumented'` for a code the table does not list
+ * (distinct from the terminal type ZEGO itself calls `unknown`, code 32).
+ */
 export function nameOf<Table extends Readonly<Record<number, string>>>(table: Table, code: number): NameOf<Table> {
-  return (Object.hasOwn(table, code) ? table[code as keyof Table] : 'unknown') as NameOf<Table>
+  return (Object.hasOwn(table, code) ? table[code as keyof Table] : 'undocumented') as NameOf<Table>
 }

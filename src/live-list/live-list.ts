@@ -7,7 +7,9 @@ import type { ZegoEventSource } from '../receiver.js'
 import {
   applyCallback,
   emptyRoom,
-  endSession,
+  hasLiveStreams,
+  pruneTombstones,
+  reconcileSession,
   type ApplyOutcome,
   type ListCallback,
   type LiveListChange,
@@ -29,6 +31,8 @@ export interface LiveStreamListOptions {
   maxHeldPerRoom?: number | undefined
   /** `sweep()` closes rooms without any callback for this long, in ms (a lost close); default: never. */
   roomTtlMs?: number | undefined
+  /** How often the list sweeps by itself, in ms; default 60000; 0 turns it off (then call `sweep()`). */
+  sweepEveryMs?: number | undefined
   /** The clock in ms; default `Date.now`. */
   now?: (() => number) | undefined
 }
@@ -77,6 +81,7 @@ export class LiveStreamList {
   readonly #now: () => number
   readonly #emitter = new EventEmitter()
   readonly #locks = new Map<string, Promise<unknown>>()
+  readonly #sweeper: ReturnType<typeof setInterval> | undefined
 
   constructor(options: LiveStreamListOptions = {}) {
     this.mode = options.mode ?? 'streams'
@@ -88,6 +93,18 @@ export class LiveStreamList {
     this.#maxHeld = options.maxHeldPerRoom ?? 256
     this.#roomTtlMs = options.roomTtlMs
     this.#now = options.now ?? Date.now
+    const every = options.sweepEveryMs ?? 60_000
+    if (every > 0) {
+      this.#sweeper = setInterval(() => {
+        this.sweep().catch((error: unknown) => warn('sweep failed', error))
+      }, every)
+      this.#sweeper.unref?.()
+    }
+  }
+
+  /** Stops the periodic sweep (the list keeps working; nothing else holds the process open). */
+  stop(): void {
+    clearInterval(this.#sweeper)
   }
 
   /**
@@ -133,7 +150,10 @@ export class LiveStreamList {
     return (await this.#store.get(roomId))?.streams[streamId]?.live
   }
 
-  /** The open rooms: in room mode the rooms created and not closed, in stream mode the rooms with a known session. */
+  /**
+   * The open rooms: in room mode the rooms created and not closed; in stream mode the rooms whose
+   * session was learnt from a stream and has not ended (a newer session, or no live stream at a sweep).
+   */
   async rooms(): Promise<LiveRoom[]> {
     const records = await this.#store.all()
     return records
@@ -141,20 +161,24 @@ export class LiveStreamList {
       .map((record) => ({ roomId: record.roomId, roomSessionId: record.session?.id ?? '', streams: liveStreams(record) }))
   }
 
-  /** Reconciles a room the app knows has ended (its close was lost): its streams end and it closes. */
+  /**
+   * Reconciles a room the app knows has ended (its close was lost): its streams end and it closes.
+   * A later callback of the same session (on ZEGO's clock) reopens it.
+   */
   async closeRoom(roomId: string): Promise<LiveListChange[]> {
     return (
-      await this.#withRoom(roomId, (room, now) => {
+      await this.#withRoom(roomId, (room) => {
         const changes: LiveListChange[] = []
-        endSession(room, now, changes)
+        reconcileSession(room, changes)
         return { outcome: 'applied', changes }
       })
     ).changes
   }
 
   /**
-   * Drops held callbacks past `holdTtlMs`, closes rooms idle past `roomTtlMs` (when set), and
-   * forgets rooms with nothing left in them; resolves with the changes made.
+   * Drops held callbacks past `holdTtlMs` and stream tombstones no repeat can need any more, closes
+   * rooms idle past `roomTtlMs` (when set) and, in stream mode, sessions left without a live stream
+   * for `holdTtlMs`, and forgets rooms with nothing left in them; resolves with the changes made.
    */
   async sweep(): Promise<LiveListChange[]> {
     const changes: LiveListChange[] = []
@@ -162,9 +186,11 @@ export class LiveStreamList {
       const result = await this.#withRoom(roomId, (room, now) => {
         const made: LiveListChange[] = []
         this.#expireHeld(room, now)
-        if (this.#roomTtlMs !== undefined && room.session && now - room.touchedAtMs > this.#roomTtlMs) {
-          endSession(room, now, made)
-        }
+        pruneTombstones(room, this.#holdTtlMs)
+        const idle = now - room.touchedAtMs
+        const expired = this.#roomTtlMs !== undefined && idle > this.#roomTtlMs
+        const empty = this.mode === 'streams' && !hasLiveStreams(room) && idle > this.#holdTtlMs
+        if (expired || empty) reconcileSession(room, made)
         return { outcome: 'applied', changes: made }
       })
       changes.push(...result.changes)
@@ -184,7 +210,8 @@ export class LiveStreamList {
     return this
   }
 
-  // Loads, updates and saves one room at a time per room id, then runs the change listeners.
+  // One room at a time per room id: load, update a copy, save, then tell the change listeners in
+  // order, all before the next callback of that room starts.
   async #withRoom(
     roomId: string,
     update: (room: RoomRecord, now: number) => ApplyResult,
@@ -192,10 +219,13 @@ export class LiveStreamList {
     const previous = this.#locks.get(roomId) ?? Promise.resolve()
     const run = previous.then(async () => {
       const now = this.#now()
-      const room = (await this.#store.get(roomId)) ?? emptyRoom(roomId, now)
+      const stored = await this.#store.get(roomId)
+      // A copy, so a store that hands out its own object is not changed when saving fails.
+      const room = stored === undefined ? emptyRoom(roomId, now) : structuredClone(stored)
       const result = update(room, now)
       if (isForgettable(room, now, this.#holdTtlMs)) await this.#store.delete(roomId)
       else await this.#store.set(roomId, room)
+      await this.#notify(result.changes)
       return result
     })
     const settled = run.catch(() => undefined)
@@ -203,21 +233,38 @@ export class LiveStreamList {
     void settled.then(() => {
       if (this.#locks.get(roomId) === settled) this.#locks.delete(roomId)
     })
-    const result = await run
-    await this.#notify(result.changes)
-    return result
+    return run
   }
 
   #expireHeld(room: RoomRecord, now: number): void {
     room.held = room.held.filter((item) => now - item.heldAtMs <= this.#holdTtlMs).slice(-this.#maxHeld)
   }
 
+  // The list is already stored and right: a failing listener is reported, and neither fails the
+  // callback (ZEGO's retry would be a repeat and notify nothing) nor keeps the others from their change.
   async #notify(changes: readonly LiveListChange[]): Promise<void> {
     for (const change of changes) {
       const listeners = this.#emitter.listeners(change.type) as Array<(change: LiveListChange) => unknown>
-      for (const listener of listeners) await listener(change)
+      for (const listener of listeners) {
+        try {
+          await listener(change)
+        } catch (error) {
+          if (this.#emitter.listenerCount('error') > 0) this.#emitter.emit('error', error, change)
+          else warn(`a ${change.type} listener failed`, error)
+        }
+      }
     }
   }
+
+  /** Calls `listener` when a change listener fails (otherwise a process warning reports it). */
+  onError(listener: (error: unknown, change: LiveListChange) => unknown): this {
+    this.#emitter.on('error', listener)
+    return this
+  }
+}
+
+function warn(what: string, error: unknown): void {
+  process.emitWarning(`zego-callbacks LiveStreamList: ${what}: ${error instanceof Error ? error.message : String(error)}`)
 }
 
 function liveStreams(record: RoomRecord): LiveStream[] {

@@ -25,6 +25,8 @@ export interface StreamRecord {
   streamSeq: number
   /** The stream while it is live; absent once closed. */
   live?: LiveStream
+  /** For a tombstone: the close's event time (ZEGO's clock), to prune it once no repeat can come. */
+  closedAtMs?: number
 }
 
 /** What the store keeps per room: plain JSON, so any database can hold it. */
@@ -40,6 +42,10 @@ export interface RoomRecord {
   closedSessions: string[]
   /** The latest event time of any closed session: anything older for an unknown session is stale. */
   closedUntilMs: number
+  /** The latest event time applied to this room, on ZEGO's clock (reconciliation uses it, not the server's). */
+  lastEventMs: number
+  /** A session the app closed itself (`closeRoom`, a time-to-live): a later callback of it may reopen it. */
+  reconciled?: { id: string; startMs: number }
   /** Streams of the current session by stream id, live or closed. */
   streams: Record<string, StreamRecord>
   /** Callbacks waiting for their room session to be known, oldest first. */
@@ -63,7 +69,7 @@ const MAX_CLOSED_SESSIONS = 16
 
 /** A room record with nothing in it yet. */
 export function emptyRoom(roomId: string, nowMs: number): RoomRecord {
-  return { roomId, closedSessions: [], closedUntilMs: 0, streams: {}, held: [], touchedAtMs: nowMs }
+  return { roomId, closedSessions: [], closedUntilMs: 0, lastEventMs: 0, streams: {}, held: [], touchedAtMs: nowMs }
 }
 
 /** The event time of a callback, in milliseconds: what ordering across sessions rests on. */
@@ -117,34 +123,43 @@ function applyOne(room: RoomRecord, callback: ListCallback, mode: LiveListMode, 
   const isRoomEvent = callback.event === 'room_create' || callback.event === 'room_close'
   if (isRoomEvent && mode === 'streams') return 'ignored'
   const sessionId = callback.roomSessionId
-  const time = eventTimeMs(callback)
   if (room.closedSessions.includes(sessionId)) return 'dropped'
+  const outcome = applyToSession(room, callback, mode, changes)
+  if (outcome === 'applied') room.lastEventMs = Math.max(room.lastEventMs, eventTimeMs(callback))
+  return outcome
+}
+
+function applyToSession(room: RoomRecord, callback: ListCallback, mode: LiveListMode, changes: LiveListChange[]): ApplyOutcome {
+  const sessionId = callback.roomSessionId
+  const time = sessionTimeMs(callback, mode)
   const session = room.session
+  const reconciled = room.reconciled?.id === sessionId ? room.reconciled : undefined
 
   if (callback.event === 'room_create') {
-    if (session?.id === sessionId) return 'dropped' // a repeat
-    if (session !== undefined && time <= session.startMs) return 'dropped' // an older session
-    if (session === undefined && time < room.closedUntilMs) return 'dropped'
+    if (session?.id === sessionId || reconciled) return 'dropped' // a repeat
+    if (session !== undefined && isOlder(time, sessionId, session)) return forget(room, sessionId)
+    if (session === undefined && time < room.closedUntilMs) return forget(room, sessionId)
     if (session !== undefined) endSession(room, time, changes)
     openSession(room, sessionId, time, changes)
     return 'applied'
   }
 
   if (callback.event === 'room_close') {
-    if (session === undefined) return time < room.closedUntilMs ? 'dropped' : 'held'
-    if (session.id !== sessionId) return time < session.startMs ? 'dropped' : 'held'
+    if (reconciled) return forget(room, sessionId) // the app closed it already; now it is closed for sure
+    if (session === undefined) return time < room.closedUntilMs ? forget(room, sessionId) : 'held'
+    if (session.id !== sessionId) return time < session.startMs ? forget(room, sessionId) : 'held'
     endSession(room, time, changes)
     return 'applied'
   }
 
   // A stream callback.
   if (session === undefined || session.id !== sessionId) {
-    const older = session === undefined ? time < room.closedUntilMs : time < session.startMs
-    if (older) return 'dropped'
-    // Room mode waits for the room_create of a session it has not seen; stream mode learns the session here.
-    if (mode === 'rooms') return 'held'
+    const older = session === undefined ? time < room.closedUntilMs : isOlder(time, sessionId, session)
+    if (older) return reconciled ? 'dropped' : forget(room, sessionId)
+    if (mode === 'rooms' && reconciled === undefined) return 'held' // wait for the room_create of this session
+    // Stream mode learns the session here; room mode reopens a session the app had closed itself.
     if (session !== undefined) endSession(room, time, changes)
-    openSession(room, sessionId, time, changes)
+    openSession(room, sessionId, reconciled?.startMs ?? time, changes)
   } else if (mode === 'streams' && time < session.startMs) {
     session.startMs = time
   }
@@ -153,42 +168,116 @@ function applyOne(room: RoomRecord, callback: ListCallback, mode: LiveListMode, 
     : closeStream(room, callback as Omit<StreamClosedEvent, 'raw'>, changes)
 }
 
+// Remembers a session found older than the room's: none of its callbacks can apply later.
+function forget(room: RoomRecord, sessionId: string): ApplyOutcome {
+  rememberClosed(room, sessionId)
+  return 'dropped'
+}
+
+function rememberClosed(room: RoomRecord, sessionId: string): void {
+  if (!room.closedSessions.includes(sessionId)) {
+    room.closedSessions = [...room.closedSessions, sessionId].slice(-MAX_CLOSED_SESSIONS)
+  }
+}
+
+/**
+ * The time a callback is ordered by across sessions. Room mode follows ZEGO's recipe (each
+ * callback's own time); stream mode orders by when the stream was created, which a close also
+ * carries: a stream of an older session may close after a newer session began (ZEGO keeps a
+ * dropped publisher's stream for 90 s), but it was created before.
+ */
+function sessionTimeMs(callback: ListCallback, mode: LiveListMode): number {
+  if (mode === 'streams' && callback.event === 'stream_close') {
+    return (callback as Omit<StreamClosedEvent, 'raw'>).createTimeMs
+  }
+  return eventTimeMs(callback)
+}
+
+// Sessions are ordered by time; two sessions starting in the same millisecond by their ids, so
+// that every delivery order agrees on which is newer.
+function isOlder(time: number, sessionId: string, session: { id: string; startMs: number }): boolean {
+  return time < session.startMs || (time === session.startMs && compareIds(sessionId, session.id) < 0)
+}
+
+// Session ids are 64-bit numbers from ZEGO; compare them as numbers when they are, as text otherwise.
+function compareIds(a: string, b: string): number {
+  if (/^\d+$/.test(a) && /^\d+$/.test(b)) return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0)
+  return a < b ? -1 : a > b ? 1 : 0
+}
+
 function createStream(room: RoomRecord, callback: Omit<StreamCreatedEvent, 'raw'>, changes: LiveListChange[]): ApplyOutcome {
-  const known = room.streams[callback.streamId]
+  const known = streamRecord(room, callback.streamId)
   if (known !== undefined && callback.streamSeq <= known.streamSeq) return 'dropped' // stale or a repeat
   const stream = toLiveStream(callback)
-  room.streams[callback.streamId] = { streamSeq: callback.streamSeq, live: stream }
+  setStreamRecord(room, callback.streamId, { streamSeq: callback.streamSeq, live: stream })
   changes.push(known?.live ? { type: 'streamUpdated', stream, previous: known.live } : { type: 'streamLive', stream })
   return 'applied'
 }
 
 function closeStream(room: RoomRecord, callback: Omit<StreamClosedEvent, 'raw'>, changes: LiveListChange[]): ApplyOutcome {
-  const known = room.streams[callback.streamId]
+  const known = streamRecord(room, callback.streamId)
   if (known !== undefined && callback.streamSeq <= known.streamSeq) return 'dropped'
   // An unknown stream's close is kept as a tombstone: its create, arriving late with a smaller seq, is then dropped.
-  room.streams[callback.streamId] = { streamSeq: callback.streamSeq }
+  setStreamRecord(room, callback.streamId, { streamSeq: callback.streamSeq, closedAtMs: callback.destroyTimeMs })
   if (known?.live) changes.push({ type: 'streamEnded', stream: known.live })
   return 'applied'
 }
 
 function openSession(room: RoomRecord, sessionId: string, startMs: number, changes: LiveListChange[]): void {
   room.session = { id: sessionId, startMs }
+  delete room.reconciled
   room.streams = {}
   changes.push({ type: 'roomOpened', roomId: room.roomId, roomSessionId: sessionId })
 }
 
-/** Ends the current session: its live streams end, the room closes, and the session is remembered as closed. */
+/** Ends the current session, as ZEGO reported: its live streams end, the room closes, and the session is remembered as closed. */
 export function endSession(room: RoomRecord, atMs: number, changes: LiveListChange[]): void {
   const session = room.session
   if (session === undefined) return
+  closeSession(room, session, atMs, changes)
+  rememberClosed(room, session.id)
+}
+
+/**
+ * Ends the current session because the app says so (`closeRoom`, a time-to-live), on ZEGO's clock:
+ * a later callback of that session reopens it, since the app may have been wrong.
+ */
+export function reconcileSession(room: RoomRecord, changes: LiveListChange[]): void {
+  const session = room.session
+  if (session === undefined) return
+  closeSession(room, session, room.lastEventMs, changes)
+  room.reconciled = { id: session.id, startMs: session.startMs }
+}
+
+function closeSession(room: RoomRecord, session: { id: string; startMs: number }, atMs: number, changes: LiveListChange[]): void {
   for (const record of Object.values(room.streams)) {
     if (record.live) changes.push({ type: 'streamEnded', stream: record.live })
   }
   changes.push({ type: 'roomClosed', roomId: room.roomId, roomSessionId: session.id })
-  room.closedSessions = [...room.closedSessions, session.id].slice(-MAX_CLOSED_SESSIONS)
   room.closedUntilMs = Math.max(room.closedUntilMs, atMs, session.startMs)
   delete room.session
   room.streams = {}
+}
+
+/** Drops tombstones of streams closed longer ago than `keepMs` on ZEGO's clock: no repeat of theirs can still come. */
+export function pruneTombstones(room: RoomRecord, keepMs: number): void {
+  for (const [streamId, record] of Object.entries(room.streams)) {
+    if (record.live === undefined && room.lastEventMs - (record.closedAtMs ?? 0) > keepMs) delete room.streams[streamId]
+  }
+}
+
+/** Whether the current session has any live stream. */
+export function hasLiveStreams(room: RoomRecord): boolean {
+  return Object.values(room.streams).some((record) => record.live !== undefined)
+}
+
+// Stream ids are ZEGO's and may be any string, `__proto__` included: own properties only.
+function streamRecord(room: RoomRecord, streamId: string): StreamRecord | undefined {
+  return Object.hasOwn(room.streams, streamId) ? room.streams[streamId] : undefined
+}
+
+function setStreamRecord(room: RoomRecord, streamId: string, record: StreamRecord): void {
+  Object.defineProperty(room.streams, streamId, { value: record, writable: true, enumerable: true, configurable: true })
 }
 
 function toLiveStream(callback: Omit<StreamCreatedEvent, 'raw'>): LiveStream {

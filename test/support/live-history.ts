@@ -17,7 +17,16 @@ type Step = 'create' | 'recreate' | 'close'
 export interface History {
   rooms: Array<{
     roomId: string
-    sessions: Array<{ id: string; streams: Array<{ id: string; steps: readonly Step[] }> }>
+    sessions: Array<{
+      id: string
+      streams: Array<{ id: string; steps: readonly Step[] }>
+      /** Milliseconds between two callbacks of the session (0: several in the same millisecond). */
+      tickMs?: number
+      /** Milliseconds from this session's last callback to the next session's first (0: the same millisecond). */
+      gapMs?: number
+      /** A stream of this session whose close lands this long after the next session began (ZEGO keeps a dropped publisher's stream 90 s). */
+      lateCloseMs?: number | undefined
+    }>
     /** Whether the last session is still open at the end (no room_close). */
     lastOpen: boolean
   }>
@@ -41,13 +50,16 @@ export function historyArbitrary(_mode: LiveListMode): fc.Arbitrary<History> {
     streams: fc.uniqueArray(fc.constantFrom('a', 'b', 'c'), { maxLength: 3 }).chain((ids) =>
       fc.tuple(...ids.map((id) => stepsArbitrary.map((steps) => ({ id, steps })))),
     ),
+    tickMs: fc.constantFrom(0, 10),
+    gapMs: fc.constantFrom(0, 1_000),
+    lateCloseMs: fc.option(fc.integer({ min: 0, max: 90_000 }), { nil: undefined }),
   })
   const room = fc.record({ sessions: fc.array(session, { minLength: 1, maxLength: 3 }), lastOpen: fc.boolean() })
   return fc.array(room, { minLength: 1, maxLength: 2 }).map((rooms) => ({
     rooms: rooms.map((r, i) => ({
       roomId: `room${i}`,
       lastOpen: r.lastOpen,
-      sessions: r.sessions.map((s, j) => ({ id: `${7254119327986670000 + 0}${i}${j}`, streams: s.streams })),
+      sessions: r.sessions.map((s, j) => ({ ...s, id: `72541193279866700${i}${j}` })),
     })),
   }))
 }
@@ -61,44 +73,61 @@ export function historyToEvents(history: History, mode: LiveListMode): ListEvent
   let time = 1_700_000_000_000
   const envelope = (event: string) => ({ event, appId: 1, timestamp: 1, nonce: '1', signature: 'x', raw: {} })
   for (const room of history.rooms) {
+    const timed: Array<{ at: number; event: ListEvent }> = []
+    let late: { close: { at: number; event: StreamClosedEvent }; afterMs: number } | undefined
     room.sessions.forEach((session, index) => {
       const roomSessionId = session.id
+      const tick = session.tickMs ?? 10
+      const sessionStart = time
+      // A late close of the previous session lands this long after this session began.
+      if (late) {
+        late.close.at = late.close.event.destroyTimeMs = sessionStart + late.afterMs
+        late = undefined
+      }
       if (mode === 'rooms') {
-        events.push({ ...envelope('room_create'), roomId: room.roomId, roomSessionId, roomCreateTime: (time += 10), idName: 'u' } as RoomCreatedEvent)
+        timed.push({ at: time, event: { ...envelope('room_create'), roomId: room.roomId, roomSessionId, roomCreateTime: time, idName: 'u' } as RoomCreatedEvent })
       }
       // Interleave the streams' steps in a fixed round-robin order.
       const queues = session.streams.map((stream) => ({ id: stream.id, steps: [...stream.steps], seq: 0, createdAt: 0 }))
+      let lastClose: { at: number; event: StreamClosedEvent } | undefined
       while (queues.some((queue) => queue.steps.length > 0)) {
         for (const queue of queues) {
           const step = queue.steps.shift()
           if (step === undefined) continue
           queue.seq += 1
-          time += 10
+          time += tick
           if (step === 'close') {
-            events.push({
+            const event = {
               ...envelope('stream_close'), roomId: room.roomId, roomSessionId, userId: 'u', userName: '', channelId: room.roomId,
               closeReason: 'normal', closeReasonCode: 0, streamAlias: queue.id, streamId: queue.id, streamSid: `sid-${queue.id}`,
               streamSeq: queue.seq, thirdDefineData: '', createTimeMs: queue.createdAt, destroyTimeMs: time,
-            } as StreamClosedEvent)
+            } as StreamClosedEvent
+            const item = { at: time, event }
+            timed.push(item)
+            if (queue.steps.length === 0) lastClose = item
           } else {
             if (step === 'create') queue.createdAt = time
-            events.push({
+            timed.push({ at: time, event: {
               ...envelope('stream_create'), roomId: room.roomId, roomSessionId, userId: 'u', userName: '', channelId: room.roomId,
               streamId: queue.id, streamSid: `sid-${queue.id}`, title: `${step} ${queue.seq}`, streamAlias: queue.id,
               streamAttr: {}, codec: undefined, streamSeq: queue.seq, createTime: Math.floor(time / 1000), createTimeMs: time,
               extraInfo: '', recreate: step === 'recreate', publishId: 'u', publishName: '', rtmpUrls: [], hlsUrls: [], hdlUrls: [], picUrls: [],
-            } as StreamCreatedEvent)
+            } as StreamCreatedEvent })
           }
         }
       }
       const last = index === room.sessions.length - 1
+      if (!last && session.lateCloseMs !== undefined && lastClose) late = { close: lastClose, afterMs: session.lateCloseMs }
       if (mode === 'rooms' && !(last && room.lastOpen)) {
-        events.push({
-          ...envelope('room_close'), roomId: room.roomId, roomSessionId, closeReason: 'normal', closeReasonCode: 0, roomCloseTime: (time += 10),
-        } as RoomClosedEvent)
+        time += tick
+        timed.push({ at: time, event: { ...envelope('room_close'), roomId: room.roomId, roomSessionId, closeReason: 'normal', closeReasonCode: 0, roomCloseTime: time } as RoomClosedEvent })
       }
-      time += 1_000
+      time += session.gapMs ?? 1_000
     })
+    // The true order is the order of event times (stable for equal ones).
+    timed.sort((a, b) => a.at - b.at)
+    events.push(...timed.map((item) => item.event))
+    time += 1_000
   }
   return events
 }
