@@ -10,7 +10,7 @@ import {
 } from '../src/index.js'
 import { createCallback } from '../src/testing/index.js'
 import { frameworks } from './support/frameworks.js'
-import { historyToEvents, type ListEvent } from './support/live-history.js'
+import { historyToEvents, permutations, type ListEvent } from './support/live-history.js'
 
 const secret = 'live-list-secret'
 
@@ -50,6 +50,7 @@ describe('LiveStreamList in room mode', () => {
     const opened = await list.apply(byName(roomEvents, 'room_create'))
     expect(opened.outcome).toBe('applied')
     expect(opened.changes.map((change) => change.type)).toEqual(['roomOpened', 'streamLive'])
+    await list.settled()
     expect(changes.map((change) => change.type)).toEqual(['roomOpened', 'streamLive'])
     expect((await list.streams()).map((stream) => stream.streamId)).toEqual(['a'])
   })
@@ -82,6 +83,7 @@ describe('LiveStreamList in room mode', () => {
     await list.apply(byName(roomEvents, 'room_create', 0))
     await list.apply(byName(roomEvents, 'stream_create', 0))
     await list.apply(byName(roomEvents, 'room_create', 1))
+    await list.settled()
     expect(changes.map((change) => change.type)).toEqual(['roomOpened', 'streamLive', 'streamEnded', 'roomClosed', 'roomOpened'])
     expect((await list.apply(byName(roomEvents, 'stream_create', 1))).outcome).toBe('dropped')
     expect((await list.apply(byName(roomEvents, 'room_close', 0))).outcome).toBe('dropped')
@@ -102,6 +104,7 @@ describe('LiveStreamList in room mode', () => {
     const events = historyToEvents({ rooms: [{ roomId: 'r2', lastOpen: false, sessions: [{ id: '9', streams: [{ id: 'x', steps: ['create'] }, { id: 'y', steps: ['create'] }] }] }] }, 'rooms')
     const changes = recorder(list)
     for (const event of events) await list.apply(event)
+    await list.settled()
     expect(changes.map((change) => change.type)).toEqual(['roomOpened', 'streamLive', 'streamLive', 'streamEnded', 'streamEnded', 'roomClosed'])
     expect(await list.rooms()).toEqual([])
   })
@@ -145,6 +148,7 @@ describe('bounds and reconciliation', () => {
     const list = new LiveStreamList()
     await list.apply(historyToEvents(history, 'streams')[0] as ListEvent)
     const changes = await list.closeRoom('r1')
+    await list.settled()
     expect(changes.map((change) => change.type)).toEqual(['streamEnded', 'roomClosed'])
     expect(await list.rooms()).toEqual([])
   })
@@ -294,6 +298,7 @@ describe('review findings (each failed before its fix)', () => {
     list.attach(receiver)
     const body = JSON.stringify(createCallback('stream_create', { create_time_ms: String(Date.now()) }, { secret }))
     expect((await receiver.receive({ method: 'POST', contentType: 'application/json', body })).status).toBe(200)
+    await list.settled()
     expect(seen).toEqual(['stream_id'])
     expect(errors).toEqual([new Error('push failed')])
   })
@@ -308,6 +313,7 @@ describe('review findings (each failed before its fix)', () => {
       })
     }
     await Promise.all([list.apply(streamCreate('1', 'a', t)), list.apply(streamClose('1', 'a', t, t + 10))])
+    await list.settled()
     expect(seen).toEqual(['roomOpened', 'streamLive', 'streamEnded'])
   })
 
@@ -358,5 +364,121 @@ describe('review findings (each failed before its fix)', () => {
     await list.apply(streamCreate('1', '__proto__', t))
     expect(await live(list)).toEqual(['1:__proto__'])
     expect(await list.stream('r', '__proto__')).toMatchObject({ streamId: '__proto__' })
+  })
+})
+
+describe('second review findings (each failed before its fix)', () => {
+  const t = 1_700_000_000_000
+  const streamCreate = (roomSessionId: string, streamId: string, createTimeMs: number, streamSeq = 1) =>
+    ({ ...byName(historyToEvents(history, 'streams'), 'stream_create'), roomId: 'r', roomSessionId, streamId, createTimeMs, streamSeq }) as ListEvent
+  const streamClose = (roomSessionId: string, streamId: string, createTimeMs: number, destroyTimeMs: number, streamSeq = 2) =>
+    ({ ...byName(historyToEvents(history, 'rooms'), 'stream_close'), roomId: 'r', roomSessionId, streamId, createTimeMs, destroyTimeMs, streamSeq }) as ListEvent
+  const roomCreate = (roomSessionId: string, roomCreateTime: number) =>
+    ({ ...byName(roomEvents, 'room_create'), roomId: 'r', roomSessionId, roomCreateTime }) as ListEvent
+  const live = async (list: LiveStreamList) =>
+    (await list.rooms()).map((room) => `${room.roomSessionId}:${room.streams.map((s) => s.streamId).join(',')}`)
+
+  it('room mode: a live room closed by roomTtlMs is not forgotten, so its next stream reopens it', async () => {
+    let now = 0
+    const list = new LiveStreamList({ mode: 'rooms', roomTtlMs: 150_000, now: () => now, sweepEveryMs: 0 })
+    await list.apply(roomCreate('1', t))
+    await list.apply(streamCreate('1', 'a', t + 10))
+    now = 200_000
+    await list.sweep()
+    expect(await live(list)).toEqual([])
+    expect((await list.apply(streamCreate('1', 'b', t + 300_000))).outcome).toBe('applied')
+    expect(await live(list)).toEqual(['1:b'])
+  })
+
+  it('a change listener that calls the list for its own room, or never settles, holds up no callback', async () => {
+    const list = new LiveStreamList({ sweepEveryMs: 0 })
+    list.on('streamLive', async () => {
+      await list.closeRoom('r')
+    })
+    list.on('roomClosed', () => new Promise(() => undefined))
+    // Before, the first listener's closeRoom waited for the room's turn, which waited for it: both hung.
+    expect((await list.apply(streamCreate('1', 'a', t))).outcome).toBe('applied')
+    expect((await list.apply(streamCreate('1', 'b', t + 10))).outcome).toBe('applied')
+  })
+
+  it.each(['rooms', 'streams'] as const)('%s mode: closeRoom after a late close of the old session keeps the next session', async (mode) => {
+    const list = new LiveStreamList({ mode, sweepEveryMs: 0 })
+    if (mode === 'rooms') await list.apply(roomCreate('1', t))
+    await list.apply(streamCreate('1', 'a', t + 10))
+    await list.apply(streamClose('1', 'a', t + 10, t + 1_050))
+    await list.closeRoom('r')
+    if (mode === 'rooms') expect((await list.apply(roomCreate('2', t + 1_000))).outcome).toBe('applied')
+    expect((await list.apply(streamCreate('2', 'b', t + 1_010))).outcome).toBe('applied')
+    expect(await live(list)).toEqual(['2:b'])
+  })
+
+  it('a delayed stream_close does not reopen a room the app closed', async () => {
+    const list = new LiveStreamList({ mode: 'rooms', sweepEveryMs: 0 })
+    await list.apply(roomCreate('1', t))
+    await list.apply(streamCreate('1', 'a', t + 10))
+    await list.closeRoom('r')
+    expect((await list.apply(streamClose('1', 'a', t + 10, t + 1_000))).outcome).toBe('dropped')
+    expect(await live(list)).toEqual([])
+  })
+
+  it('after closeRoom, a retry of the last create does not reopen the room, nor a retry of a closed stream after a reopen', async () => {
+    const list = new LiveStreamList({ sweepEveryMs: 0 })
+    await list.apply(streamCreate('1', 's1', t + 10))
+    await list.apply(streamClose('1', 's1', t + 10, t + 20))
+    await list.apply(streamCreate('1', 's2', t + 30))
+    await list.closeRoom('r')
+    expect((await list.apply(streamCreate('1', 's2', t + 30))).outcome).toBe('dropped')
+    expect((await list.apply(streamCreate('1', 's3', t + 40))).outcome).toBe('applied')
+    expect((await list.apply(streamCreate('1', 's1', t + 10))).outcome).toBe('dropped')
+    expect(await live(list)).toEqual(['1:s3'])
+  })
+
+  it.each([
+    ['throws', () => {
+      throw new Error('reporter down')
+    }],
+    ['rejects', () => Promise.reject(new Error('reporter down'))],
+  ])('an onError listener that %s fails nothing and leaves other listeners their change', async (_how, onError) => {
+    const list = new LiveStreamList({ sweepEveryMs: 0 })
+    const seen: string[] = []
+    list.on('streamLive', () => {
+      throw new Error('push failed')
+    })
+    list.on('streamLive', ({ stream }) => {
+      seen.push(stream.streamId)
+    })
+    list.onError(onError)
+    const warnings: string[] = []
+    const onWarning = (warning: Error) => warnings.push(warning.message)
+    process.on('warning', onWarning)
+    expect((await list.apply(streamCreate('1', 'a', t))).outcome).toBe('applied')
+    await list.settled()
+    await new Promise((resolve) => setImmediate(resolve))
+    process.off('warning', onWarning)
+    expect(seen).toEqual(['a'])
+    expect(warnings.some((message) => message.includes('onError listener failed'))).toBe(true)
+  })
+
+  it('orders same-millisecond sessions by id as numbers, leading zeros and all', async () => {
+    for (const order of [['0099', '100'], ['100', '0099']]) {
+      const list = new LiveStreamList({ sweepEveryMs: 0 })
+      for (const id of order) await list.apply(streamCreate(id, `cam-${id}`, t))
+      expect(await live(list)).toEqual(['100:cam-100'])
+    }
+  })
+
+  it('orders same-millisecond sessions the same way whatever the delivery order, numeric or not', async () => {
+    const results = new Set<string>()
+    for (const order of permutations(['9', '10', '1a'])) {
+      const list = new LiveStreamList({ sweepEveryMs: 0 })
+      for (const id of order) await list.apply(streamCreate(id, `cam-${id}`, t))
+      results.add((await live(list)).join())
+    }
+    expect([...results]).toEqual(['1a:cam-1a'])
+  })
+
+  it('refuses a sweepEveryMs that is not a whole number of ms a timer can take', () => {
+    expect(() => new LiveStreamList({ sweepEveryMs: Number.POSITIVE_INFINITY })).toThrow(TypeError)
+    expect(() => new LiveStreamList({ sweepEveryMs: -1 })).toThrow(TypeError)
   })
 })

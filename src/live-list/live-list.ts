@@ -81,6 +81,7 @@ export class LiveStreamList {
   readonly #now: () => number
   readonly #emitter = new EventEmitter()
   readonly #locks = new Map<string, Promise<unknown>>()
+  readonly #notifying = new Map<string, Promise<void>>()
   readonly #sweeper: ReturnType<typeof setInterval> | undefined
 
   constructor(options: LiveStreamListOptions = {}) {
@@ -94,6 +95,9 @@ export class LiveStreamList {
     this.#roomTtlMs = options.roomTtlMs
     this.#now = options.now ?? Date.now
     const every = options.sweepEveryMs ?? 60_000
+    if (!Number.isInteger(every) || every < 0 || every > 2 ** 31 - 1) {
+      throw new TypeError(`zego-callbacks: LiveStreamList \`sweepEveryMs\` is a whole number of ms from 0 (off) to 2^31-1, got ${String(every)}`)
+    }
     if (every > 0) {
       this.#sweeper = setInterval(() => {
         this.sweep().catch((error: unknown) => warn('sweep failed', error))
@@ -124,7 +128,10 @@ export class LiveStreamList {
     return this
   }
 
-  /** Applies one callback and resolves once it is stored and its change listeners have run. */
+  /**
+   * Applies one callback and resolves once it is stored; its changes then go to the change
+   * listeners, in order for each room (`settled()` waits for them).
+   */
   async apply(event: ListEvent): Promise<ApplyResult> {
     const { raw: _raw, ...callback } = event
     return this.#withRoom(event.roomId, (room, now) => {
@@ -167,9 +174,9 @@ export class LiveStreamList {
    */
   async closeRoom(roomId: string): Promise<LiveListChange[]> {
     return (
-      await this.#withRoom(roomId, (room) => {
+      await this.#withRoom(roomId, (room, now) => {
         const changes: LiveListChange[] = []
-        reconcileSession(room, changes)
+        reconcileSession(room, changes, now)
         return { outcome: 'applied', changes }
       })
     ).changes
@@ -190,7 +197,7 @@ export class LiveStreamList {
         const idle = now - room.touchedAtMs
         const expired = this.#roomTtlMs !== undefined && idle > this.#roomTtlMs
         const empty = this.mode === 'streams' && !hasLiveStreams(room) && idle > this.#holdTtlMs
-        if (expired || empty) reconcileSession(room, made)
+        if (expired || empty) reconcileSession(room, made, now)
         return { outcome: 'applied', changes: made }
       })
       changes.push(...result.changes)
@@ -210,8 +217,14 @@ export class LiveStreamList {
     return this
   }
 
-  // One room at a time per room id: load, update a copy, save, then tell the change listeners in
-  // order, all before the next callback of that room starts.
+  /** Resolves once every change announced so far has been handed to its listeners. */
+  async settled(): Promise<void> {
+    while (this.#notifying.size > 0) await Promise.all(this.#notifying.values())
+  }
+
+  // One room at a time per room id: load, update a copy, save. The changes are then queued for the
+  // listeners in order, outside this turn, so a listener that calls the list or never settles
+  // cannot hold up the room's callbacks (and so ZEGO's answers).
   async #withRoom(
     roomId: string,
     update: (room: RoomRecord, now: number) => ApplyResult,
@@ -223,9 +236,9 @@ export class LiveStreamList {
       // A copy, so a store that hands out its own object is not changed when saving fails.
       const room = stored === undefined ? emptyRoom(roomId, now) : structuredClone(stored)
       const result = update(room, now)
-      if (isForgettable(room, now, this.#holdTtlMs)) await this.#store.delete(roomId)
+      if (isForgettable(room, now, Math.max(this.#holdTtlMs, this.#roomTtlMs ?? 0))) await this.#store.delete(roomId)
       else await this.#store.set(roomId, room)
-      await this.#notify(result.changes)
+      if (result.changes.length > 0) this.#queueNotify(roomId, result.changes)
       return result
     })
     const settled = run.catch(() => undefined)
@@ -240,8 +253,17 @@ export class LiveStreamList {
     room.held = room.held.filter((item) => now - item.heldAtMs <= this.#holdTtlMs).slice(-this.#maxHeld)
   }
 
-  // The list is already stored and right: a failing listener is reported, and neither fails the
-  // callback (ZEGO's retry would be a repeat and notify nothing) nor keeps the others from their change.
+  #queueNotify(roomId: string, changes: readonly LiveListChange[]): void {
+    const previous = this.#notifying.get(roomId) ?? Promise.resolve()
+    const next = previous.then(() => this.#notify(changes))
+    this.#notifying.set(roomId, next)
+    void next.then(() => {
+      if (this.#notifying.get(roomId) === next) this.#notifying.delete(roomId)
+    })
+  }
+
+  // The list is already stored and right: a failing listener is reported and keeps no other
+  // listener from its change. Never rejects.
   async #notify(changes: readonly LiveListChange[]): Promise<void> {
     for (const change of changes) {
       const listeners = this.#emitter.listeners(change.type) as Array<(change: LiveListChange) => unknown>
@@ -249,9 +271,20 @@ export class LiveStreamList {
         try {
           await listener(change)
         } catch (error) {
-          if (this.#emitter.listenerCount('error') > 0) this.#emitter.emit('error', error, change)
-          else warn(`a ${change.type} listener failed`, error)
+          await this.#report(error, change)
         }
+      }
+    }
+  }
+
+  async #report(error: unknown, change: LiveListChange): Promise<void> {
+    const handlers = this.#emitter.listeners('error') as Array<(error: unknown, change: LiveListChange) => unknown>
+    if (handlers.length === 0) return warn(`a ${change.type} listener failed`, error)
+    for (const handler of handlers) {
+      try {
+        await handler(error, change)
+      } catch (failure) {
+        warn('an onError listener failed', failure)
       }
     }
   }
@@ -271,7 +304,13 @@ function liveStreams(record: RoomRecord): LiveStream[] {
   return Object.values(record.streams).flatMap((stream) => (stream.live ? [stream.live] : []))
 }
 
-// Nothing live, nothing held, and its closed sessions are too old to matter.
-function isForgettable(room: RoomRecord, now: number, holdTtlMs: number): boolean {
-  return room.session === undefined && room.held.length === 0 && now - room.touchedAtMs > holdTtlMs
+// Nothing live, nothing held, its closed sessions too old to matter, and no session the app
+// closed itself recently enough that it may still come back.
+function isForgettable(room: RoomRecord, now: number, keepMs: number): boolean {
+  return (
+    room.session === undefined &&
+    room.held.length === 0 &&
+    now - room.touchedAtMs > keepMs &&
+    (room.reconciled === undefined || now - room.reconciled.atMs > keepMs)
+  )
 }

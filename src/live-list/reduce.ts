@@ -44,8 +44,11 @@ export interface RoomRecord {
   closedUntilMs: number
   /** The latest event time applied to this room, on ZEGO's clock (reconciliation uses it, not the server's). */
   lastEventMs: number
-  /** A session the app closed itself (`closeRoom`, a time-to-live): a later callback of it may reopen it. */
-  reconciled?: { id: string; startMs: number }
+  /**
+   * A session the app closed itself (`closeRoom`, a time-to-live), with its streams (as
+   * tombstones) and its latest event time: a stream created later than that reopens it.
+   */
+  reconciled?: { id: string; startMs: number; lastEventMs: number; streams: Record<string, StreamRecord>; atMs: number }
   /** Streams of the current session by stream id, live or closed. */
   streams: Record<string, StreamRecord>
   /** Callbacks waiting for their room session to be known, oldest first. */
@@ -145,7 +148,11 @@ function applyToSession(room: RoomRecord, callback: ListCallback, mode: LiveList
   }
 
   if (callback.event === 'room_close') {
-    if (reconciled) return forget(room, sessionId) // the app closed it already; now it is closed for sure
+    if (reconciled) {
+      // The app closed it already; now it is closed for sure.
+      delete room.reconciled
+      return forget(room, sessionId)
+    }
     if (session === undefined) return time < room.closedUntilMs ? forget(room, sessionId) : 'held'
     if (session.id !== sessionId) return time < session.startMs ? forget(room, sessionId) : 'held'
     endSession(room, time, changes)
@@ -153,13 +160,19 @@ function applyToSession(room: RoomRecord, callback: ListCallback, mode: LiveList
   }
 
   // A stream callback.
+  if (reconciled) {
+    // Only a stream created after the app closed the session reopens it (a repeat or a late close does not).
+    if (callback.event !== 'stream_create' || time <= reconciled.lastEventMs) return 'dropped'
+    reopenSession(room, reconciled, changes)
+    return createStream(room, callback as Omit<StreamCreatedEvent, 'raw'>, changes)
+  }
   if (session === undefined || session.id !== sessionId) {
     const older = session === undefined ? time < room.closedUntilMs : isOlder(time, sessionId, session)
-    if (older) return reconciled ? 'dropped' : forget(room, sessionId)
-    if (mode === 'rooms' && reconciled === undefined) return 'held' // wait for the room_create of this session
-    // Stream mode learns the session here; room mode reopens a session the app had closed itself.
+    if (older) return forget(room, sessionId)
+    if (mode === 'rooms') return 'held' // wait for the room_create of this session
+    // Stream mode learns the session here.
     if (session !== undefined) endSession(room, time, changes)
-    openSession(room, sessionId, reconciled?.startMs ?? time, changes)
+    openSession(room, sessionId, time, changes)
   } else if (mode === 'streams' && time < session.startMs) {
     session.startMs = time
   }
@@ -199,9 +212,16 @@ function isOlder(time: number, sessionId: string, session: { id: string; startMs
   return time < session.startMs || (time === session.startMs && compareIds(sessionId, session.id) < 0)
 }
 
-// Session ids are 64-bit numbers from ZEGO; compare them as numbers when they are, as text otherwise.
+// A total order of session ids: ZEGO's are 64-bit numbers, compared as numbers (leading zeros and
+// all); any other id sorts after every numeric one, as text.
 function compareIds(a: string, b: string): number {
-  if (/^\d+$/.test(a) && /^\d+$/.test(b)) return a.length - b.length || (a < b ? -1 : a > b ? 1 : 0)
+  const numeric = (id: string) => /^\d+$/.test(id)
+  if (numeric(a) && numeric(b)) {
+    const x = BigInt(a)
+    const y = BigInt(b)
+    return x < y ? -1 : x > y ? 1 : 0
+  }
+  if (numeric(a) !== numeric(b)) return numeric(a) ? -1 : 1
   return a < b ? -1 : a > b ? 1 : 0
 }
 
@@ -239,14 +259,31 @@ export function endSession(room: RoomRecord, atMs: number, changes: LiveListChan
 }
 
 /**
- * Ends the current session because the app says so (`closeRoom`, a time-to-live), on ZEGO's clock:
- * a later callback of that session reopens it, since the app may have been wrong.
+ * Ends the current session because the app says so (`closeRoom`, a time-to-live): a stream of that
+ * session created later (on ZEGO's clock) reopens it, since the app may have been wrong.
  */
-export function reconcileSession(room: RoomRecord, changes: LiveListChange[]): void {
+export function reconcileSession(room: RoomRecord, changes: LiveListChange[], nowMs: number): void {
   const session = room.session
   if (session === undefined) return
-  closeSession(room, session, room.lastEventMs, changes)
-  room.reconciled = { id: session.id, startMs: session.startMs }
+  // Its streams are kept as tombstones, so that a repeat arriving after a reopen stays dropped.
+  const streams: Record<string, StreamRecord> = {}
+  for (const [streamId, record] of Object.entries(room.streams)) {
+    Object.defineProperty(streams, streamId, {
+      value: { streamSeq: record.streamSeq, closedAtMs: record.closedAtMs ?? room.lastEventMs },
+      writable: true,
+      enumerable: true,
+      configurable: true,
+    })
+  }
+  // Only the session's start bounds what counts as older: a late close of a previous session may
+  // carry a time after the next session began.
+  closeSession(room, session, session.startMs, changes)
+  room.reconciled = { id: session.id, startMs: session.startMs, lastEventMs: room.lastEventMs, streams, atMs: nowMs }
+}
+
+function reopenSession(room: RoomRecord, reconciled: NonNullable<RoomRecord['reconciled']>, changes: LiveListChange[]): void {
+  openSession(room, reconciled.id, reconciled.startMs, changes)
+  room.streams = reconciled.streams
 }
 
 function closeSession(room: RoomRecord, session: { id: string; startMs: number }, atMs: number, changes: LiveListChange[]): void {
