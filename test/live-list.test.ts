@@ -227,16 +227,18 @@ describe('attached to the middleware', () => {
   })
 })
 
+// Builders for one room 'r' at ZEGO time t, and the list as '<session>:<streams>' strings.
+const t = 1_700_000_000_000
+const streamCreate = (roomSessionId: string, streamId: string, createTimeMs: number, streamSeq = 1) =>
+  ({ ...byName(historyToEvents(history, 'streams'), 'stream_create'), roomId: 'r', roomSessionId, streamId, createTimeMs, streamSeq }) as ListEvent
+const streamClose = (roomSessionId: string, streamId: string, createTimeMs: number, destroyTimeMs: number, streamSeq = 2) =>
+  ({ ...byName(historyToEvents(history, 'rooms'), 'stream_close'), roomId: 'r', roomSessionId, streamId, createTimeMs, destroyTimeMs, streamSeq }) as ListEvent
+const roomCreate = (roomSessionId: string, roomCreateTime: number) =>
+  ({ ...byName(roomEvents, 'room_create'), roomId: 'r', roomSessionId, roomCreateTime }) as ListEvent
+const live = async (list: LiveStreamList) =>
+  (await list.rooms()).map((room) => `${room.roomSessionId}:${room.streams.map((s) => s.streamId).join(',')}`)
+
 describe('review findings (each failed before its fix)', () => {
-  const t = 1_700_000_000_000
-  const streamCreate = (roomSessionId: string, streamId: string, createTimeMs: number, streamSeq = 1) =>
-    ({ ...byName(historyToEvents(history, 'streams'), 'stream_create'), roomId: 'r', roomSessionId, streamId, createTimeMs, streamSeq }) as ListEvent
-  const streamClose = (roomSessionId: string, streamId: string, createTimeMs: number, destroyTimeMs: number, streamSeq = 2) =>
-    ({ ...byName(historyToEvents(history, 'rooms'), 'stream_close'), roomId: 'r', roomSessionId, streamId, createTimeMs, destroyTimeMs, streamSeq }) as ListEvent
-  const roomCreate = (roomSessionId: string, roomCreateTime: number) =>
-    ({ ...byName(roomEvents, 'room_create'), roomId: 'r', roomSessionId, roomCreateTime }) as ListEvent
-  const live = async (list: LiveStreamList) =>
-    (await list.rooms()).map((room) => `${room.roomSessionId}:${room.streams.map((s) => s.streamId).join(',')}`)
 
   // ZEGO keeps a dropped publisher's stream for 90 s: an S1 stream can close after S2 began.
   it.each([
@@ -368,15 +370,6 @@ describe('review findings (each failed before its fix)', () => {
 })
 
 describe('second review findings (each failed before its fix)', () => {
-  const t = 1_700_000_000_000
-  const streamCreate = (roomSessionId: string, streamId: string, createTimeMs: number, streamSeq = 1) =>
-    ({ ...byName(historyToEvents(history, 'streams'), 'stream_create'), roomId: 'r', roomSessionId, streamId, createTimeMs, streamSeq }) as ListEvent
-  const streamClose = (roomSessionId: string, streamId: string, createTimeMs: number, destroyTimeMs: number, streamSeq = 2) =>
-    ({ ...byName(historyToEvents(history, 'rooms'), 'stream_close'), roomId: 'r', roomSessionId, streamId, createTimeMs, destroyTimeMs, streamSeq }) as ListEvent
-  const roomCreate = (roomSessionId: string, roomCreateTime: number) =>
-    ({ ...byName(roomEvents, 'room_create'), roomId: 'r', roomSessionId, roomCreateTime }) as ListEvent
-  const live = async (list: LiveStreamList) =>
-    (await list.rooms()).map((room) => `${room.roomSessionId}:${room.streams.map((s) => s.streamId).join(',')}`)
 
   it('room mode: a live room closed by roomTtlMs is not forgotten, so its next stream reopens it', async () => {
     let now = 0
