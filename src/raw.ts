@@ -25,7 +25,7 @@ export function rawObject(): RawPayload {
 }
 
 /** Sets `key` as an own data property, so a `__proto__` key cannot change the prototype. */
-export function setOwn(object: RawPayload, key: string, value: RawValue): void {
+export function setOwn<Value>(object: Record<string, Value>, key: string, value: Value): void {
   if (key === '__proto__') {
     Object.defineProperty(object, key, { value, writable: true, enumerable: true, configurable: true })
   } else {

@@ -2,6 +2,7 @@ import type { RoomClosedEvent } from '../events/room-closed.js'
 import type { RoomCreatedEvent } from '../events/room-created.js'
 import type { StreamClosedEvent } from '../events/stream-closed.js'
 import type { StreamCreatedEvent } from '../events/stream-created.js'
+import { setOwn } from '../raw.js'
 
 /**
  * Where the list learns room sessions from: `rooms` when the project sends room callbacks
@@ -140,8 +141,7 @@ function applyToSession(room: RoomRecord, callback: ListCallback, mode: LiveList
 
   if (callback.event === 'room_create') {
     if (session?.id === sessionId || reconciled) return 'dropped' // a repeat
-    if (session !== undefined && isOlder(time, sessionId, session)) return forget(room, sessionId)
-    if (session === undefined && time < room.closedUntilMs) return forget(room, sessionId)
+    if (isOlderThanRoom(room, time, sessionId)) return forget(room, sessionId)
     if (session !== undefined) endSession(room, time, changes)
     openSession(room, sessionId, time, changes)
     return 'applied'
@@ -167,8 +167,7 @@ function applyToSession(room: RoomRecord, callback: ListCallback, mode: LiveList
     return createStream(room, callback as Omit<StreamCreatedEvent, 'raw'>, changes)
   }
   if (session === undefined || session.id !== sessionId) {
-    const older = session === undefined ? time < room.closedUntilMs : isOlder(time, sessionId, session)
-    if (older) return forget(room, sessionId)
+    if (isOlderThanRoom(room, time, sessionId)) return forget(room, sessionId)
     if (mode === 'rooms') return 'held' // wait for the room_create of this session
     // Stream mode learns the session here.
     if (session !== undefined) endSession(room, time, changes)
@@ -206,9 +205,12 @@ function sessionTimeMs(callback: ListCallback, mode: LiveListMode): number {
   return eventTimeMs(callback)
 }
 
-// Sessions are ordered by time; two sessions starting in the same millisecond by their ids, so
-// that every delivery order agrees on which is newer.
-function isOlder(time: number, sessionId: string, session: { id: string; startMs: number }): boolean {
+// Whether a callback of another session is older than the room's current session (or, with none,
+// than its closed ones). Sessions are ordered by time; two starting in the same millisecond by
+// their ids, so that every delivery order agrees on which is newer.
+function isOlderThanRoom(room: RoomRecord, time: number, sessionId: string): boolean {
+  const session = room.session
+  if (session === undefined) return time < room.closedUntilMs
   return time < session.startMs || (time === session.startMs && compareIds(sessionId, session.id) < 0)
 }
 
@@ -268,12 +270,7 @@ export function reconcileSession(room: RoomRecord, changes: LiveListChange[], no
   // Its streams are kept as tombstones, so that a repeat arriving after a reopen stays dropped.
   const streams: Record<string, StreamRecord> = {}
   for (const [streamId, record] of Object.entries(room.streams)) {
-    Object.defineProperty(streams, streamId, {
-      value: { streamSeq: record.streamSeq, closedAtMs: record.closedAtMs ?? room.lastEventMs },
-      writable: true,
-      enumerable: true,
-      configurable: true,
-    })
+    setOwn(streams, streamId, { streamSeq: record.streamSeq, closedAtMs: record.closedAtMs ?? room.lastEventMs })
   }
   // Only the session's start bounds what counts as older: a late close of a previous session may
   // carry a time after the next session began.
@@ -314,7 +311,7 @@ function streamRecord(room: RoomRecord, streamId: string): StreamRecord | undefi
 }
 
 function setStreamRecord(room: RoomRecord, streamId: string, record: StreamRecord): void {
-  Object.defineProperty(room.streams, streamId, { value: record, writable: true, enumerable: true, configurable: true })
+  setOwn(room.streams, streamId, record)
 }
 
 function toLiveStream(callback: Omit<StreamCreatedEvent, 'raw'>): LiveStream {
