@@ -9,11 +9,16 @@ export type RejectionReason =
   | 'missing_signature'
   | 'bad_signature'
   | 'stale_timestamp'
+  | 'replayed_signature'
   | 'forbidden_app'
   | 'invalid_payload'
   | 'listener_failed'
   | 'body_unavailable'
   | 'internal_error'
+  | 'listener_timeout'
+  | 'overloaded'
+  | 'closing'
+  | 'store_failed'
 
 /** The HTTP status answered for each rejection reason. */
 export const statusByReason = {
@@ -26,11 +31,16 @@ export const statusByReason = {
   missing_signature: 401,
   bad_signature: 401,
   stale_timestamp: 401,
+  replayed_signature: 401,
   forbidden_app: 403,
   invalid_payload: 400,
   listener_failed: 500,
   body_unavailable: 500,
   internal_error: 500,
+  listener_timeout: 503,
+  overloaded: 503,
+  closing: 503,
+  store_failed: 503,
 } as const satisfies Record<RejectionReason, number>
 
 /** Base class of every error this package answers with; `code` and `status` never disagree. */
@@ -60,9 +70,12 @@ export class RequestError extends ZegoCallbackError<
   override name = 'RequestError'
 }
 
-/** The request did not prove it comes from ZEGO (401) or comes from an AppID not allowed (403). */
+/**
+ * The request did not prove it comes from ZEGO (401), reused a signature seen with another body
+ * (401 `replayed_signature`), or comes from an AppID not allowed (403).
+ */
 export class VerificationError extends ZegoCallbackError<
-  'missing_signature' | 'bad_signature' | 'stale_timestamp' | 'forbidden_app'
+  'missing_signature' | 'bad_signature' | 'stale_timestamp' | 'replayed_signature' | 'forbidden_app'
 > {
   override name = 'VerificationError'
 }
@@ -86,7 +99,7 @@ export class ListenerError extends ZegoCallbackError<'listener_failed'> {
   readonly errors: readonly unknown[]
 
   constructor(errors: readonly unknown[]) {
-    super('listener_failed', `${errors.length} listener(s) failed; answering 500 so ZEGO retries`, {
+    super('listener_failed', `${errors.length} listener(s) failed`, {
       cause: new AggregateError(errors, 'listener failures'),
     })
     this.errors = errors
@@ -100,4 +113,12 @@ export class BodyUnavailableError extends ZegoCallbackError<'body_unavailable'> 
   constructor(message: string) {
     super('body_unavailable', message)
   }
+}
+
+/**
+ * A callback could not be taken or delivered now and ZEGO should retry (503): its listeners ran past
+ * the deadline, too many callbacks are in flight, the receiver is closing, or the delivery store failed.
+ */
+export class DeliveryError extends ZegoCallbackError<'listener_timeout' | 'overloaded' | 'closing' | 'store_failed'> {
+  override name = 'DeliveryError'
 }

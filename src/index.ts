@@ -5,15 +5,21 @@ export {
   type CallbackRequest,
   type CallbackResponse,
   type CallbackResponseBody,
+  type DeliveredEventName,
+  type DeliveryContext,
+  type DeliveryErrorEvent,
+  type DuplicateEvent,
   type RejectedEvent,
   type ZegoEventMap,
   type ZegoEventName,
   type ZegoEventSource,
   type ZegoListener,
 } from './receiver.js'
-export type { ZegoCallbacksOptions } from './options.js'
+export type { FailurePolicy, ZegoCallbacksOptions } from './options.js'
+export { MemoryDeliveryStore, type DeliveryStore, type MemoryDeliveryStoreOptions } from './delivery/store.js'
 export {
   BodyUnavailableError,
+  DeliveryError,
   ListenerError,
   PayloadError,
   RequestError,

@@ -5,6 +5,8 @@ import type { ZegoCallbacksOptions } from './options.js'
 export interface MiddlewareExtras<Self> extends ZegoEventSource<Self> {
   /** The framework-free receiver behind this middleware. */
   readonly receiver: ZegoReceiver
+  /** Stops taking callbacks (503) and resolves once those in flight are answered and their listeners finished. */
+  close(): Promise<void>
 }
 
 /**
@@ -31,6 +33,7 @@ export function createMiddleware<M extends MiddlewareExtras<M>>(
       receiver.off(event, listener)
       return middleware
     },
+    close: () => receiver.close(),
   }
   return Object.assign(middleware, extras)
 }

@@ -1,3 +1,13 @@
+import { MemoryDeliveryStore, type DeliveryStore } from './delivery/store.js'
+import type { ListenerError } from './errors.js'
+import type { CallbackEvent, DeliveryContext } from './receiver.js'
+
+/**
+ * What to answer when a listener fails: `'retry'` answers 500 so ZEGO redelivers (the default),
+ * `'acknowledge'` answers 200 and emits the failure as `error`, a function returns the status.
+ */
+export type FailurePolicy = 'retry' | 'acknowledge' | ((error: ListenerError, delivery: DeliveryContext) => number)
+
 /** Options of `zegoCallbacks()` and `ZegoReceiver`; every one is optional. */
 export interface ZegoCallbacksOptions {
   /**
@@ -17,6 +27,32 @@ export interface ZegoCallbacksOptions {
   appId?: number | string | ReadonlyArray<number | string> | undefined
   /** The clock, in milliseconds since the epoch; default `Date.now`. Tests can pin it. */
   now?: (() => number) | undefined
+  /** Where delivery records live; default a `MemoryDeliveryStore` in this process. Share one between instances. */
+  store?: DeliveryStore | undefined
+  /**
+   * Your own deduplication key for a callback; return `undefined` to keep the default (the event
+   * name, AppID and the event's identifying fields, or the signature triple for unmodeled events).
+   */
+  dedupeKey?: ((callback: CallbackEvent) => string | undefined) | undefined
+  /**
+   * How long a delivered callback is remembered, in milliseconds; default the timestamp tolerance
+   * plus ZEGO's retry tail (300 s + 65 s), or one hour when the tolerance is `Infinity`.
+   */
+  retentionMs?: number | undefined
+  /**
+   * How long one instance may hold a callback it is delivering before another may take it over,
+   * in milliseconds; default 30000. Keep listeners well within it.
+   */
+  lockTtlMs?: number | undefined
+  /** What to answer when a listener fails; default `'retry'` (500). */
+  failurePolicy?: FailurePolicy | undefined
+  /**
+   * How long the answer waits for the listeners, in milliseconds, before a 503 (they go on
+   * running; a success answers ZEGO's retry as a duplicate); default 10000, `Infinity` to wait.
+   */
+  listenerTimeoutMs?: number | undefined
+  /** Most callbacks handled at once; beyond it the answer is 503 at once; default 512, `Infinity` for no cap. */
+  maxInFlight?: number | undefined
 }
 
 /** Options after defaults and checks. */
@@ -28,6 +64,13 @@ export interface ResolvedOptions {
   bodyTimeoutMs: number
   appIds: ReadonlySet<string> | undefined
   now: () => number
+  store: DeliveryStore
+  dedupeKey: ((callback: CallbackEvent) => string | undefined) | undefined
+  retentionMs: number
+  lockTtlMs: number
+  failurePolicy: FailurePolicy
+  listenerTimeoutMs: number
+  maxInFlight: number
 }
 
 /** Applies defaults and throws a `TypeError` naming the option and the fix for anything unusable. */
@@ -43,15 +86,54 @@ export function resolveOptions(options: ZegoCallbacksOptions = {}): ResolvedOpti
   if (typeof path !== 'string' || !path.startsWith('/')) {
     throw new TypeError(`zego-callbacks: the \`path\` option must be a string starting with '/', got ${String(path)}`)
   }
+  const toleranceSeconds = nonNegative('toleranceSeconds', options.toleranceSeconds, 300, true)
+  const now = options.now ?? Date.now
+  const { store, dedupeKey, failurePolicy = 'retry' } = options
+  if (store !== undefined && !isStore(store)) {
+    throw new TypeError('zego-callbacks: the `store` option must have get, setIfAbsent and delete methods (see DeliveryStore)')
+  }
+  if (dedupeKey !== undefined && typeof dedupeKey !== 'function') {
+    throw new TypeError('zego-callbacks: the `dedupeKey` option must be a function returning a string or undefined')
+  }
+  if (failurePolicy !== 'retry' && failurePolicy !== 'acknowledge' && typeof failurePolicy !== 'function') {
+    throw new TypeError(
+      `zego-callbacks: the \`failurePolicy\` option must be 'retry', 'acknowledge' or a function returning a status, got ${String(failurePolicy)}`,
+    )
+  }
+  const retentionDefault = Number.isFinite(toleranceSeconds) ? toleranceSeconds * 1000 + 65_000 : 3_600_000
   return {
     secrets,
     path,
-    toleranceSeconds: nonNegative('toleranceSeconds', options.toleranceSeconds, 300, true),
+    toleranceSeconds,
     bodyLimit: nonNegative('bodyLimit', options.bodyLimit, 100 * 1024, false),
     bodyTimeoutMs: nonNegative('bodyTimeoutMs', options.bodyTimeoutMs, 10_000, false),
     appIds: appIds(options.appId),
-    now: options.now ?? Date.now,
+    now,
+    store: store ?? new MemoryDeliveryStore({ now }),
+    dedupeKey,
+    retentionMs: positive('retentionMs', options.retentionMs, retentionDefault, false),
+    lockTtlMs: positive('lockTtlMs', options.lockTtlMs, 30_000, false),
+    failurePolicy,
+    listenerTimeoutMs: positive('listenerTimeoutMs', options.listenerTimeoutMs, 10_000, true),
+    maxInFlight: positive('maxInFlight', options.maxInFlight, 512, true),
   }
+}
+
+function isStore(value: unknown): value is DeliveryStore {
+  const store = value as Partial<Record<keyof DeliveryStore, unknown>> | null
+  return (
+    typeof store === 'object' &&
+    store !== null &&
+    typeof store.get === 'function' &&
+    typeof store.setIfAbsent === 'function' &&
+    typeof store.delete === 'function'
+  )
+}
+
+function positive(name: string, value: number | undefined, fallback: number, infinite: boolean): number {
+  const result = nonNegative(name, value, fallback, infinite)
+  if (result === 0) throw new TypeError(`zego-callbacks: the \`${name}\` option must be above 0, got 0`)
+  return result
 }
 
 function nonNegative(name: string, value: number | undefined, fallback: number, infinite: boolean): number {

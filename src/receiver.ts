@@ -1,15 +1,18 @@
 import type { Readable } from 'node:stream'
 import { EventEmitter } from 'eventemitter3'
 import { decodeBody, fromParsedBody, mediaTypeOf } from './body.js'
+import { Deliverer, type DeliveryContext } from './delivery/deliverer.js'
+import { contentDigest, tripleOf } from './delivery/keys.js'
 import {
   BodyUnavailableError,
+  DeliveryError,
   ListenerError,
   RequestError,
   VerificationError,
   ZegoCallbackError,
   type RejectionReason,
 } from './errors.js'
-import { definitionFor, type ModeledEventMap } from './events/registry.js'
+import { definitionFor, type ModeledEventMap, type ModeledEventName } from './events/registry.js'
 import { resolveOptions, type ResolvedOptions, type ZegoCallbacksOptions } from './options.js'
 import { getOwn, quote, type RawPayload } from './raw.js'
 import { readBody } from './read-body.js'
@@ -21,6 +24,31 @@ export interface CallbackEvent {
   event: string
   /** The payload exactly as received. */
   raw: RawPayload
+}
+
+export type { DeliveryContext } from './delivery/deliverer.js'
+
+/** What the `duplicate` event's listeners get: a callback already delivered, answered 200 without running listeners. */
+export interface DuplicateEvent extends CallbackEvent {
+  /** The deduplication key it matched. */
+  key: string
+  /** `'signature'` when this exact signed request was seen before, `'key'` when a retry with a new signature was recognised by its key. */
+  matchedBy: 'signature' | 'key'
+  /** When this request arrived. */
+  receivedAt: Date
+}
+
+/** What the `error` event's listeners get: a failure no answer to ZEGO reports. */
+export interface DeliveryErrorEvent {
+  /**
+   * A `ListenerError` acknowledged by the failure policy or thrown after the deadline's 503, a
+   * `DeliveryError` (`store_failed`) after a delivery, or an `internal_error` of a failure policy.
+   */
+  error: ZegoCallbackError
+  /** The deduplication key of the callback concerned. */
+  key: string
+  /** The delivery concerned, when the listeners ran. */
+  delivery: DeliveryContext | undefined
 }
 
 /** What the `rejected` event's listeners get: every request not answered 2xx. */
@@ -41,13 +69,25 @@ export interface ZegoEventMap extends ModeledEventMap {
   callback: CallbackEvent
   /** Every refused request (4xx), and every callback answered 5xx. */
   rejected: RejectedEvent
+  /** Every repeat of a delivered callback, answered 200 without running the listeners. */
+  duplicate: DuplicateEvent
+  /** Failures no answer reports (an acknowledged listener failure, a store failure after delivery). */
+  error: DeliveryErrorEvent
 }
 
 /** An event name listeners can subscribe to. */
 export type ZegoEventName = keyof ZegoEventMap
 
-/** A listener; when it returns a promise the answer to ZEGO waits for it, and a rejection answers 500. */
-export type ZegoListener<K extends ZegoEventName> = (payload: ZegoEventMap[K]) => unknown
+/** The events that deliver a callback, whose listeners get a `DeliveryContext` too. */
+export type DeliveredEventName = ModeledEventName | 'callback'
+
+/**
+ * A listener; when it returns a promise the answer to ZEGO waits for it, and a rejection answers
+ * 500. Listeners of a callback's events get its `DeliveryContext` as the second argument.
+ */
+export type ZegoListener<K extends ZegoEventName> = K extends DeliveredEventName
+  ? (payload: ZegoEventMap[K], delivery: DeliveryContext) => unknown
+  : (payload: ZegoEventMap[K]) => unknown
 
 /** The typed `on` / `once` / `off` surface shared by the receiver and the middlewares. */
 export interface ZegoEventSource<Self> {
@@ -77,7 +117,7 @@ export interface CallbackRequest {
 
 /** The body of every answer: small JSON, never the secret or a stack trace. */
 export type CallbackResponseBody =
-  | { ok: true }
+  | { ok: true; duplicate?: true }
   | { ok: false; reason: RejectionReason; message: string }
 
 /** A framework-free answer for an adapter to send. */
@@ -91,21 +131,34 @@ export interface CallbackResponse {
 }
 
 /**
- * Receives ZEGO callbacks without any framework: decodes, verifies, validates, dispatches to
- * listeners, and says what to answer. The Express and Koa middlewares are thin wrappers around it.
+ * Receives ZEGO callbacks without any framework: decodes, verifies, validates, delivers each
+ * callback to the listeners once, and says what to answer. The Express and Koa middlewares are
+ * thin wrappers around it.
  */
 export class ZegoReceiver implements ZegoEventSource<ZegoReceiver> {
   readonly #options: ResolvedOptions
   readonly #emitter = new EventEmitter()
+  readonly #deliverer: Deliverer
+  readonly #receiving = new Set<Promise<CallbackResponse>>()
+  #closing = false
 
   /** Throws a `TypeError` when no secret is configured or an option is unusable. */
   constructor(options?: ZegoCallbacksOptions) {
     this.#options = resolveOptions(options)
+    this.#deliverer = new Deliverer({
+      ...this.#options,
+      report: (error, key, delivery) => void this.#report({ error, key, delivery }),
+    })
   }
 
   /** The path answered when the middleware is mounted with `app.use()`. */
   get path(): string {
     return this.#options.path
+  }
+
+  /** Callbacks being handled now: requests in progress plus listeners still running after a deadline's 503. */
+  get inFlight(): number {
+    return this.#receiving.size + this.#deliverer.orphans
   }
 
   /** Whether a request path (without query) is the configured callback path, a trailing slash allowed. */
@@ -135,30 +188,60 @@ export class ZegoReceiver implements ZegoEventSource<ZegoReceiver> {
   }
 
   /**
-   * Handles one request and resolves with the answer once every listener has settled; never
-   * rejects. Every answer other than 200 is also emitted as `rejected`.
+   * Stops taking callbacks (each new one is answered 503, so ZEGO retries it elsewhere or later)
+   * and resolves once every one in flight has been answered and its listeners have finished.
+   */
+  async close(): Promise<void> {
+    this.#closing = true
+    while (this.#receiving.size > 0) await Promise.allSettled([...this.#receiving])
+    await this.#deliverer.settled()
+  }
+
+  /**
+   * Handles one request and resolves with the answer once every listener has settled (or the
+   * listener deadline passed); never rejects. Every answer other than 2xx is also emitted as `rejected`.
    */
   async receive(request: CallbackRequest): Promise<CallbackResponse> {
+    if (this.#closing) {
+      return this.#refuse(new DeliveryError('closing', 'the receiver is shutting down; ZEGO will retry'))
+    }
+    if (this.inFlight >= this.#options.maxInFlight) {
+      return this.#refuse(
+        new DeliveryError('overloaded', `${this.#options.maxInFlight} callbacks are in flight already; ZEGO will retry`),
+      )
+    }
+    const answer = this.#receive(request, new Date(this.#options.now()))
+    this.#receiving.add(answer)
+    try {
+      return await answer
+    } finally {
+      this.#receiving.delete(answer)
+    }
+  }
+
+  async #receive(request: CallbackRequest, receivedAt: Date): Promise<CallbackResponse> {
     try {
       const { raw, lossy } = await this.#decode(request)
-      await this.#deliver(raw, lossy)
-      return { status: 200, headers: {}, body: { ok: true } }
+      return await this.#deliver(raw, lossy, receivedAt)
     } catch (caught) {
-      const error =
-        caught instanceof ZegoCallbackError
-          ? caught
-          : new ZegoCallbackError('internal_error', 'zego-callbacks failed unexpectedly', { cause: caught })
-      await this.#dispatch('rejected', {
-        reason: error.code,
-        status: error.status,
-        message: error.message,
-        error,
-      })
-      return {
-        status: error.status,
-        headers: headersFor(error.code),
-        body: { ok: false, reason: error.code, message: error.message },
-      }
+      return this.#refuse(caught)
+    }
+  }
+
+  async #refuse(caught: unknown): Promise<CallbackResponse> {
+    const error =
+      caught instanceof ZegoCallbackError
+        ? caught
+        : new ZegoCallbackError('internal_error', 'zego-callbacks failed unexpectedly', { cause: caught })
+    return this.#reject(error, error.status)
+  }
+
+  async #reject(error: ZegoCallbackError, status: number): Promise<CallbackResponse> {
+    await this.#dispatch('rejected', { reason: error.code, status, message: error.message, error })
+    return {
+      status,
+      headers: headersFor(error.code),
+      body: { ok: false, reason: error.code, message: error.message },
     }
   }
 
@@ -200,7 +283,7 @@ export class ZegoReceiver implements ZegoEventSource<ZegoReceiver> {
     return { raw, lossy }
   }
 
-  async #deliver(raw: RawPayload, lossy: readonly string[]): Promise<void> {
+  async #deliver(raw: RawPayload, lossy: readonly string[], receivedAt: Date): Promise<CallbackResponse> {
     const event = commonField(raw, 'event')
     if (typeof event !== 'string' || event === '') {
       throw new RequestError('invalid_body', 'the callback has no event name')
@@ -213,17 +296,66 @@ export class ZegoReceiver implements ZegoEventSource<ZegoReceiver> {
     if (lossy.length > 0 && listened > 0) throw new BodyUnavailableError(lossyHint(lossy))
     // Validate before any listener runs: a 400 must not have side effects.
     const payload = definition?.parse(raw)
-    const jobs = [this.#dispatch('callback', { event, raw })]
-    if (definition !== undefined) jobs.push(this.#dispatch(definition.name, payload as never))
-    const errors = (await Promise.all(jobs)).flat()
-    if (errors.length > 0) throw new ListenerError(errors)
+    const callback: CallbackEvent = { event, raw }
+    // verifyCallback proved these three are strings.
+    const [timestamp, nonce, signature] = (['timestamp', 'nonce', 'signature'] as const).map(
+      (name) => commonField(raw, name) as string,
+    ) as [string, string, string]
+    const triple = tripleOf(timestamp, nonce, signature)
+    const key = this.#keyOf(callback) ?? (definition && payload ? definition.key(payload as never) : `sig:${triple}`)
+    const run = async (delivery: DeliveryContext): Promise<void> => {
+      const jobs = [this.#dispatch('callback', callback, delivery)]
+      if (definition !== undefined) jobs.push(this.#dispatch(definition.name, payload as never, delivery))
+      const errors = (await Promise.all(jobs)).flat()
+      if (errors.length > 0) throw new ListenerError(errors)
+    }
+    const outcome = await this.#deliverer.deliver({
+      key,
+      triple,
+      timestamp: /^\d{1,12}$/.test(timestamp) ? Number(timestamp) : Number.NaN,
+      digest: contentDigest(raw),
+      receivedAt,
+      run,
+    })
+    if (outcome.kind === 'delivered') return { status: 200, headers: {}, body: { ok: true } }
+    if (outcome.kind === 'duplicate') {
+      await this.#dispatch('duplicate', { ...callback, key, matchedBy: outcome.matchedBy, receivedAt })
+      return { status: 200, headers: {}, body: { ok: true, duplicate: true } }
+    }
+    if (outcome.status >= 200 && outcome.status < 300) return { status: outcome.status, headers: {}, body: { ok: true } }
+    return this.#reject(outcome.error, outcome.status)
+  }
+
+  // The user's key, when the `dedupeKey` option gives one.
+  #keyOf(callback: CallbackEvent): string | undefined {
+    const key = this.#options.dedupeKey?.(callback)
+    if (key === undefined) return undefined
+    if (typeof key !== 'string' || key === '') {
+      throw new TypeError(`zego-callbacks: the \`dedupeKey\` option returned ${JSON.stringify(key)}, not a non-empty string or undefined`)
+    }
+    return `user:${key}`
+  }
+
+  // Failures no answer carries go to `error`; with no `error` listener, to a process warning.
+  async #report(event: DeliveryErrorEvent): Promise<void> {
+    if (this.listenerCount('error') === 0) {
+      process.emitWarning(`zego-callbacks: ${event.error.message} (key ${event.key}); listen to 'error' to handle it`, {
+        code: 'ZEGO_CALLBACKS_UNREPORTED',
+      })
+      return
+    }
+    await this.#dispatch('error', event)
   }
 
   // eventemitter3's emit ignores returned promises; call each listener and collect its failure.
   // A `once` listener is taken off before it runs (so concurrent callbacks do not share it) and put
   // back if it fails, so that ZEGO's retry of the same callback runs it again.
-  async #dispatch<K extends ZegoEventName>(event: K, payload: ZegoEventMap[K]): Promise<unknown[]> {
-    const listeners = this.#emitter.listeners(event) as Array<ZegoListener<K>>
+  async #dispatch<K extends ZegoEventName>(
+    event: K,
+    payload: ZegoEventMap[K],
+    delivery?: DeliveryContext,
+  ): Promise<unknown[]> {
+    const listeners = this.#emitter.listeners(event) as Array<(payload: ZegoEventMap[K], delivery?: DeliveryContext) => unknown>
     if (listeners.length === 0) return []
     for (const listener of new Set(listeners)) this.#emitter.removeListener(event, listener, undefined, true)
     const remaining = this.#emitter.listeners(event)
@@ -233,7 +365,7 @@ export class ZegoReceiver implements ZegoEventSource<ZegoReceiver> {
       remaining.splice(index, 1)
       return false
     })
-    const results = await Promise.allSettled(listeners.map(async (listener) => listener(payload)))
+    const results = await Promise.allSettled(listeners.map(async (listener) => listener(payload, delivery)))
     const failed = new Set(listeners.filter((_, i) => results[i]?.status === 'rejected'))
     for (const listener of onceListeners) if (failed.has(listener)) this.#emitter.once(event, listener)
     return results.flatMap((result) => (result.status === 'rejected' ? [result.reason] : []))
@@ -245,6 +377,10 @@ function headersFor(reason: RejectionReason): Record<string, string> {
   // The rest of the body was not read (too large, never coming, or of no use): do not keep the
   // connection draining it for another request.
   if (reason === 'body_timeout' || reason === 'body_too_large' || reason === 'unsupported_media_type') {
+    return { Connection: 'close' }
+  }
+  // Refused before reading the body: do not drain it, and let a closing server drop the connection.
+  if (reason === 'closing' || reason === 'overloaded') {
     return { Connection: 'close' }
   }
   return {}

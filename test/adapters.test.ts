@@ -571,10 +571,11 @@ describe.each(frameworks)('$name', (framework: Framework) => {
     const persistent = () => calls.push('on')
     zego.once('mixStarted', () => calls.push('once'))
     zego.on('mixStarted', persistent)
-    await request(server).post(path).send(sign('mix_start'))
-    await request(server).post(path).send(sign('mix_start'))
+    // Three distinct mix requests (seq 1, 2, 3): the same seq again would be a duplicate, not delivered.
+    await request(server).post(path).send(sign('mix_start', { seq: '1' }))
+    await request(server).post(path).send(sign('mix_start', { seq: '2' }))
     zego.off('mixStarted', persistent)
-    await request(server).post(path).send(sign('mix_start'))
+    await request(server).post(path).send(sign('mix_start', { seq: '3' }))
     expect(calls.sort()).toEqual(['on', 'on', 'once'])
   })
 
@@ -585,7 +586,8 @@ describe.each(frameworks)('$name', (framework: Framework) => {
       await new Promise((resolve) => setTimeout(resolve, Math.random() * 10))
       nonces.add((event as { nonce: string }).nonce)
     })
-    const payloads = Array.from({ length: 200 }, (_, i) => sign('stream_create', { stream_id: `s${i}` }))
+    // 200 distinct streams (each its own stream_sid): the same stream_sid and stream_seq would be a duplicate.
+    const payloads = Array.from({ length: 200 }, (_, i) => sign('stream_create', { stream_id: `s${i}`, stream_sid: `sid-${i}` }))
     const responses = await Promise.all(payloads.map((payload) => request(server).post(path).send(payload)))
     expect(responses.map((response) => response.status)).toEqual(payloads.map(() => 200))
     expect(nonces).toEqual(new Set(payloads.map((payload) => payload['nonce'])))
@@ -636,6 +638,111 @@ describe.each(frameworks)('$name', (framework: Framework) => {
     expect(tooLarge.headers['connection']).toBe('close')
     const wrongType = await request(server).post(path).set('Content-Type', 'text/plain').send('x')
     expect(wrongType.headers['connection']).toBe('close')
+  })
+
+  describe('delivery guarantees', () => {
+    it('answers a repeat 200 without running the listeners, whether the same request or re-signed', async () => {
+      const { server, zego } = build()
+      const seen = record(zego)
+      const duplicates: unknown[] = []
+      zego.on('duplicate', (event) => {
+        duplicates.push(event.matchedBy)
+      })
+      const payload = sign('stream_create')
+      expect((await request(server).post(path).send(payload)).body).toEqual({ ok: true })
+      const same = await request(server).post(path).send(payload)
+      expect(same.status).toBe(200)
+      expect(same.body).toEqual({ ok: true, duplicate: true })
+      const resigned = signCallback({ ...payload }, { secret })
+      expect((await request(server).post(path).send(resigned)).body).toEqual({ ok: true, duplicate: true })
+      expect(seen.events.filter((event) => event.name === 'streamCreated')).toHaveLength(1)
+      expect(duplicates).toEqual(['signature', 'key'])
+    })
+
+    it('refuses a reused signature with a swapped body: 401 replayed_signature', async () => {
+      const { server, zego } = build()
+      const seen = record(zego)
+      const payload = sign('mix_start')
+      await request(server).post(path).send(payload)
+      const swapped = await request(server).post(path).send({ ...payload, task_id: 'forged' })
+      expect(swapped.status).toBe(401)
+      expect(swapped.body).toMatchObject({ ok: false, reason: 'replayed_signature' })
+      expect(seen.events.filter((event) => event.name === 'mixStarted')).toHaveLength(1)
+    })
+
+    it('passes the DeliveryContext to listeners, attempt 2 on the retry after a 500', async () => {
+      const { server, zego } = build()
+      const attempts: number[] = []
+      zego.on('mixStarted', (_event, delivery) => {
+        attempts.push(delivery.attempt)
+        if (delivery.attempt === 1) throw new Error('transient')
+      })
+      const payload = sign('mix_start')
+      expect((await request(server).post(path).send(payload)).status).toBe(500)
+      expect((await request(server).post(path).send(signCallback({ ...payload }, { secret }))).status).toBe(200)
+      expect(attempts).toEqual([1, 2])
+    })
+
+    it('answers 503 listener_timeout past the deadline and the retry after success as a duplicate', async () => {
+      const { server, zego } = build({ listenerTimeoutMs: 30 })
+      let release!: () => void
+      const done = new Promise<void>((resolve) => {
+        release = resolve
+      })
+      zego.on('mixStarted', () => done)
+      const payload = sign('mix_start')
+      const late = await request(server).post(path).send(payload)
+      expect(late.status).toBe(503)
+      expect(late.body).toMatchObject({ reason: 'listener_timeout' })
+      release()
+      await zego.close()
+    })
+
+    it('close() answers new callbacks 503 closing and waits for the ones in flight', async () => {
+      const { server, zego } = build()
+      let release!: () => void
+      const gate = new Promise<void>((resolve) => {
+        release = resolve
+      })
+      zego.on('mixStarted', () => gate)
+      const agent = request(server)
+      const inFlight = agent.post(path).send(sign('mix_start', { seq: '1' })).then((response) => response)
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      const closing = zego.close()
+      const refused = await request(server).post(path).send(sign('mix_start', { seq: '2' }))
+      expect(refused.status).toBe(503)
+      expect(refused.body).toMatchObject({ reason: 'closing' })
+      expect(refused.headers['connection']).toBe('close')
+      release()
+      await closing
+      expect((await inFlight).status).toBe(200)
+    })
+
+    it('answers 503 overloaded beyond maxInFlight', async () => {
+      const { server, zego } = build({ maxInFlight: 1 })
+      let release!: () => void
+      const gate = new Promise<void>((resolve) => {
+        release = resolve
+      })
+      zego.on('mixStarted', () => gate)
+      const first = request(server).post(path).send(sign('mix_start', { seq: '1' })).then((response) => response)
+      await new Promise((resolve) => setTimeout(resolve, 50))
+      const over = await request(server).post(path).send(sign('mix_start', { seq: '2' }))
+      expect(over.status).toBe(503)
+      expect(over.body).toMatchObject({ reason: 'overloaded' })
+      release()
+      expect((await first).status).toBe(200)
+    })
+
+    it('deduplicates behind a host JSON parser that kept the raw body', async () => {
+      const { server, zego } = build({}, { parser: 'json-raw' })
+      const seen = record(zego)
+      const payload = sign('room_create', { room_session_id: 6085791336856668982n })
+      const body = toJsonBody(payload)
+      await request(server).post(path).type('json').send(body)
+      expect((await request(server).post(path).type('json').send(body)).body).toEqual({ ok: true, duplicate: true })
+      expect(seen.events.filter((event) => event.name === 'roomCreated')).toHaveLength(1)
+    })
   })
 
   describe('behind a host body parser', () => {

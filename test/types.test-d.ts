@@ -3,6 +3,9 @@ import { zegoCallbacks, type ZegoExpressMiddleware } from '../adapters/express.j
 import {
   ZegoReceiver,
   type CallbackEvent,
+  type DeliveryContext,
+  type DeliveryErrorEvent,
+  type DuplicateEvent,
   type LogoutReason,
   type MixStartedEvent,
   type MixStoppedEvent,
@@ -155,6 +158,29 @@ describe('ZegoReceiver.on', () => {
     })
   })
 
+  it('gives delivered events a DeliveryContext second argument, and meta events none', () => {
+    receiver.on('streamCreated', (e, delivery) => {
+      expectTypeOf(e).toEqualTypeOf<StreamCreatedEvent>()
+      expectTypeOf(delivery).toEqualTypeOf<DeliveryContext>()
+      expectTypeOf(delivery.attempt).toEqualTypeOf<number>()
+      expectTypeOf(delivery.key).toEqualTypeOf<string>()
+      expectTypeOf(delivery.receivedAt).toEqualTypeOf<Date>()
+    })
+    receiver.on('callback', (_e, delivery) => {
+      expectTypeOf(delivery).toEqualTypeOf<DeliveryContext>()
+    })
+    receiver.on('duplicate', (e) => {
+      expectTypeOf(e).toEqualTypeOf<DuplicateEvent>()
+      expectTypeOf(e.matchedBy).toEqualTypeOf<'signature' | 'key'>()
+    })
+    receiver.on('error', (e) => {
+      expectTypeOf(e).toEqualTypeOf<DeliveryErrorEvent>()
+      expectTypeOf(e.delivery).toEqualTypeOf<DeliveryContext | undefined>()
+    })
+    // @ts-expect-error rejected listeners get no delivery context
+    receiver.on('rejected', (_e, _delivery: DeliveryContext) => {})
+  })
+
   it('narrows once and off the same way', () => {
     receiver.once('streamCreated', (e) => {
       expectTypeOf(e).toEqualTypeOf<StreamCreatedEvent>()
@@ -218,6 +244,8 @@ describe('ZegoReceiver.on', () => {
       | 'userLoggedOut'
       | 'callback'
       | 'rejected'
+      | 'duplicate'
+      | 'error'
     >()
   })
 })

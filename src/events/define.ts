@@ -1,4 +1,5 @@
 import { create, StructError, type, type Struct } from 'superstruct'
+import { keyOf } from '../delivery/keys.js'
 import { PayloadError } from '../errors.js'
 import type { RawPayload } from '../raw.js'
 import { anyString, id, quantity } from './fields.js'
@@ -45,6 +46,8 @@ export interface EventDefinition<Name extends string = string, Payload = unknown
   readonly zegoEvent: string
   /** Validates a verified raw payload and returns the typed event; throws a `PayloadError` naming the field. */
   readonly parse: (raw: RawPayload) => Payload
+  /** The deduplication key of a parsed callback: the same for every delivery of one callback, retries with a new nonce included. */
+  readonly key: (payload: Payload) => string
 }
 
 /** The fields an event adds to the envelope: what its normalizer returns. */
@@ -53,7 +56,7 @@ export type EventFields<Payload extends CallbackEnvelope> = Omit<Payload, keyof 
 /**
  * Defines a modeled event of type `Payload` from a superstruct schema of its own fields (the
  * envelope is added) and a normalizer to its camelCase fields:
- * `defineEvent<StreamCreatedEvent>()({ name, zegoEvent, schema, normalize })`.
+ * `defineEvent<StreamCreatedEvent>()({ name, zegoEvent, schema, normalize, identity })`.
  *
  * Note: the schema validates with `create`, so its coercions run and unknown fields are allowed.
  */
@@ -63,12 +66,15 @@ export function defineEvent<Payload extends CallbackEnvelope>() {
     zegoEvent: string
     schema: S
     normalize: (fields: Validated<S>) => EventFields<Payload>
+    /** The fields that identify one callback of this event (the event name and AppID are added). */
+    identity: (payload: Payload) => ReadonlyArray<string | number>
   }): EventDefinition<Name, Payload> => {
     // One struct for the envelope and the event's own fields: a single validation pass.
     const struct = type({ ...envelopeSchema, ...definition.schema })
     return {
       name: definition.name,
       zegoEvent: definition.zegoEvent,
+      key: (payload) => keyOf(definition.zegoEvent, [payload.appId, ...definition.identity(payload)]),
       parse(raw) {
         let fields
         try {

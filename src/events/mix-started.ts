@@ -57,6 +57,7 @@ export const mixStarted = defineEvent<MixStartedEvent>()({
     hlsUrls: union(p.hls_urls, p.hls_url),
     hdlUrls: union(p.hdl_urls, p.hdl_url),
   }),
+  identity: (e) => [e.taskId, e.seq],
 })
 
 // ZEGO's own example sends each list both as an array and as a stray single string.

@@ -38,4 +38,5 @@ export const mixStopped = defineEvent<MixStoppedEvent>()({
     mixUrl: p.mix_url,
     mixStreamAlias: p.mix_stream_alias,
   }),
+  identity: (e) => [e.taskId, e.seq],
 })

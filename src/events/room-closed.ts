@@ -34,4 +34,5 @@ export const roomClosed = defineEvent<RoomClosedEvent>()({
     closeReasonCode: p.close_reason,
     roomCloseTime: p.room_close_time,
   }),
+  identity: (e) => [e.roomSessionId],
 })

@@ -30,4 +30,5 @@ export const roomCreated = defineEvent<RoomCreatedEvent>()({
     roomCreateTime: p.room_create_time,
     idName: p.id_name,
   }),
+  identity: (e) => [e.roomSessionId],
 })

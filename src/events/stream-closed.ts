@@ -70,4 +70,5 @@ export const streamClosed = defineEvent<StreamClosedEvent>()({
     createTimeMs: p.create_time_ms,
     destroyTimeMs: p.destroy_timemillis,
   }),
+  identity: (e) => [e.streamSid, e.streamSeq],
 })

@@ -106,4 +106,5 @@ export const streamCreated = defineEvent<StreamCreatedEvent>()({
     hdlUrls: p.hdl_url,
     picUrls: p.pic_url,
   }),
+  identity: (e) => [e.streamSid, e.streamSeq],
 })

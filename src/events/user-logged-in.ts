@@ -73,4 +73,5 @@ export const userLoggedIn = defineEvent<UserLoggedInEvent>()({
     terminalType: p.term_type === undefined ? undefined : nameOf(terminalTypes, p.term_type),
     terminalTypeCode: p.term_type,
   }),
+  identity: (e) => [e.sessionId],
 })

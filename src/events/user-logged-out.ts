@@ -61,4 +61,5 @@ export const userLoggedOut = defineEvent<UserLoggedOutEvent>()({
     userRoleCode: p.user_role,
     userUpdateSeq: p.user_update_seq,
   }),
+  identity: (e) => [e.sessionId],
 })

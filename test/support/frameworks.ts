@@ -22,7 +22,10 @@ export interface Mount {
 }
 
 /** The middleware as an event source, whatever the framework. */
-export interface Source extends ZegoEventSource<unknown> {}
+export interface Source extends ZegoEventSource<unknown> {
+  /** Stops taking callbacks and waits for those in flight. */
+  close(): Promise<void>
+}
 
 /** One framework: builds a server with the middleware mounted and a JSON 404 for everything else. */
 export interface Framework {

@@ -1,0 +1,327 @@
+import { DeliveryError, ListenerError, VerificationError, ZegoCallbackError } from '../errors.js'
+import type { FailurePolicy } from '../options.js'
+import type { DeliveryStore } from './store.js'
+
+/** What listeners get as their second argument: which delivery of which callback this is. */
+export interface DeliveryContext {
+  /** The deduplication key: the same for every delivery of one callback. */
+  key: string
+  /** How many times the listeners have run for this key, this run included (1 on first delivery). */
+  attempt: number
+  /** When this request arrived. */
+  receivedAt: Date
+}
+
+/** One verified, validated callback to deliver. */
+export interface DeliveryRequest {
+  key: string
+  /** The signature triple, unique to one signed request. */
+  triple: string
+  /** The callback's timestamp in Unix seconds (`NaN` when it is not one). */
+  timestamp: number
+  /** A digest of the payload's content. */
+  digest: string
+  receivedAt: Date
+  /** Runs every listener; rejects with a `ListenerError` when one failed. */
+  run: (delivery: DeliveryContext) => Promise<void>
+}
+
+/** How a delivery ended for the request that asked. */
+export type DeliveryOutcome =
+  /** The listeners ran for this request and succeeded. */
+  | { kind: 'delivered' }
+  /** Already delivered (or acknowledged): the listeners did not run for this request. */
+  | { kind: 'duplicate'; matchedBy: 'signature' | 'key' }
+  /** A listener failed and the failure policy chose `status`; 2xx means acknowledged anyway. */
+  | Failed
+
+/** Settings of a `Deliverer`, from the receiver's resolved options. */
+export interface DelivererSettings {
+  store: DeliveryStore
+  retentionMs: number
+  lockTtlMs: number
+  listenerTimeoutMs: number
+  failurePolicy: FailurePolicy
+  toleranceSeconds: number
+  now: () => number
+  /** Reports what no answer carries: a failure after the deadline, an acknowledged one, a store failure after delivery. */
+  report: (error: ZegoCallbackError, key: string, delivery: DeliveryContext | undefined) => void
+}
+
+interface Attempt {
+  promise: Promise<Result>
+  /** Requests waiting for it now. */
+  waiting: number
+  /** Whether a request answered with its outcome. */
+  answered: boolean
+  settled: boolean
+}
+
+type Failed = { kind: 'failed'; status: number; error: ListenerError; delivery: DeliveryContext }
+
+type Result = { kind: 'delivered' } | { kind: 'duplicate' } | Failed | { kind: 'refused'; error: DeliveryError }
+
+interface StateRecord {
+  state: 'done' | 'failed'
+  attempts: number
+}
+
+const TIMED_OUT = Symbol('timed out')
+
+/**
+ * Delivers each callback to the listeners once: remembers signature triples (refusing one reused
+ * with another body), coalesces concurrent deliveries of a key into one run, records successes so
+ * repeats are answered as duplicates, and counts failed runs so a retry runs again.
+ */
+export class Deliverer {
+  readonly #settings: DelivererSettings
+  readonly #attempts = new Map<string, Attempt>()
+  readonly #running = new Set<Promise<Result>>()
+  #orphans = 0
+
+  constructor(settings: DelivererSettings) {
+    this.#settings = settings
+  }
+
+  /** Runs still going with no request waiting for them (their answer was a 503 deadline). */
+  get orphans(): number {
+    return this.#orphans
+  }
+
+  /** Resolves once every run in progress has ended. */
+  async settled(): Promise<void> {
+    while (this.#running.size > 0) await Promise.allSettled([...this.#running])
+  }
+
+  /**
+   * Delivers `request` or finds it delivered; throws a `VerificationError` for a reused signature
+   * with another body and a `DeliveryError` (503) when the store fails or the deadline passes.
+   */
+  async deliver(request: DeliveryRequest): Promise<DeliveryOutcome> {
+    // Remember a triple as long as its timestamp passes the freshness check, and at least the
+    // retention; what was delivered under it, as long as the triple.
+    const { now, toleranceSeconds, retentionMs } = this.#settings
+    const fresh = (request.timestamp + toleranceSeconds) * 1000 - now() + 1000
+    const ttl = Number.isFinite(fresh) ? Math.max(fresh, retentionMs) : retentionMs
+    const seen = await this.#checkSignature(request, ttl)
+    let attempt = this.#attempts.get(request.key)
+    const joined = attempt !== undefined
+    if (attempt === undefined) {
+      attempt = this.#start(request, ttl)
+    } else {
+      if (attempt.waiting === 0) this.#orphans--
+      attempt.waiting++
+    }
+    let result: Result | typeof TIMED_OUT
+    try {
+      result = await within(attempt.promise, this.#settings.listenerTimeoutMs)
+    } finally {
+      attempt.waiting--
+      if (attempt.waiting === 0 && !attempt.settled) this.#orphans++
+    }
+    if (result === TIMED_OUT) {
+      throw new DeliveryError(
+        'listener_timeout',
+        `the listeners did not finish within ${this.#settings.listenerTimeoutMs} ms; they go on, and a retry after they succeed is answered as a duplicate`,
+      )
+    }
+    attempt.answered = true
+    const matchedBy = seen ? 'signature' : 'key'
+    switch (result.kind) {
+      case 'refused':
+        throw result.error
+      case 'duplicate':
+        return { kind: 'duplicate', matchedBy }
+      case 'delivered':
+        return joined ? { kind: 'duplicate', matchedBy } : result
+      case 'failed':
+        return joined && isSuccess(result.status) ? { kind: 'duplicate', matchedBy } : result
+    }
+  }
+
+  // Whether this exact signed request was seen before; the first body seen with a triple is the only one accepted.
+  async #checkSignature(request: DeliveryRequest, ttl: number): Promise<boolean> {
+    const key = `zego:sig:${request.triple}`
+    const { store } = this.#settings
+    let first = await this.#store(() => store.get(key))
+    if (first === undefined && !(await this.#store(() => store.setIfAbsent(key, request.digest, ttl)))) {
+      // Another request with this triple stored its body first.
+      first = (await this.#store(() => store.get(key))) ?? request.digest
+    }
+    if (first !== undefined && first !== request.digest) {
+      throw new VerificationError(
+        'replayed_signature',
+        'this timestamp, nonce and signature were already used with another body: a replay with a swapped body',
+      )
+    }
+    return first !== undefined
+  }
+
+  #start(request: DeliveryRequest, ttl: number): Attempt {
+    const promise = this.#run(request, ttl)
+    const attempt: Attempt = { promise, waiting: 1, answered: false, settled: false }
+    this.#attempts.set(request.key, attempt)
+    this.#running.add(promise)
+    void promise.then((result) => {
+      attempt.settled = true
+      if (attempt.waiting === 0) this.#orphans--
+      this.#attempts.delete(request.key)
+      this.#running.delete(promise)
+      // Let requests waiting for this run take its outcome first; report a failure none answered.
+      setImmediate(() => {
+        if (!attempt.answered && result.kind === 'failed' && !isSuccess(result.status)) {
+          this.#settings.report(result.error, request.key, result.delivery)
+        }
+      })
+    })
+    return attempt
+  }
+
+  // Never rejects: every failure is a result.
+  async #run(request: DeliveryRequest, ttl: number): Promise<Result> {
+    const { store, lockTtlMs } = this.#settings
+    const stateKey = `zego:state:${request.key}`
+    const lockKey = `zego:lock:${request.key}`
+    let locked = false
+    try {
+      if ((await this.#readState(stateKey))?.state === 'done') return { kind: 'duplicate' }
+      locked = await this.#lock(lockKey, stateKey)
+      if (!locked) {
+        if ((await this.#readState(stateKey))?.state === 'done') return { kind: 'duplicate' }
+        return {
+          kind: 'refused',
+          error: new DeliveryError('listener_timeout', 'another instance is delivering this callback and has not finished'),
+        }
+      }
+      const state = await this.#readState(stateKey)
+      if (state?.state === 'done') return { kind: 'duplicate' }
+      const delivery: DeliveryContext = {
+        key: request.key,
+        attempt: (state?.attempts ?? 0) + 1,
+        receivedAt: request.receivedAt,
+      }
+      const result = await this.#runListeners(request, delivery)
+      const record: StateRecord = {
+        state: result.kind === 'delivered' || isSuccess(result.status) ? 'done' : 'failed',
+        attempts: delivery.attempt,
+      }
+      try {
+        await store.delete(stateKey)
+        await store.setIfAbsent(stateKey, JSON.stringify(record), ttl)
+      } catch (cause) {
+        this.#settings.report(storeFailed(cause, 'recording the outcome'), request.key, delivery)
+      }
+      return result
+    } catch (error) {
+      if (error instanceof DeliveryError) return { kind: 'refused', error }
+      return { kind: 'refused', error: storeFailed(error, 'reading delivery records') }
+    } finally {
+      if (locked) {
+        try {
+          await store.delete(lockKey)
+        } catch (cause) {
+          this.#settings.report(storeFailed(cause, `releasing the lock (it expires in ${lockTtlMs} ms)`), request.key, undefined)
+        }
+      }
+    }
+  }
+
+  async #runListeners(
+    request: DeliveryRequest,
+    delivery: DeliveryContext,
+  ): Promise<{ kind: 'delivered' } | Failed> {
+    try {
+      await request.run(delivery)
+      return { kind: 'delivered' }
+    } catch (error) {
+      if (!(error instanceof ListenerError)) throw error
+      const status = this.#statusFor(error, delivery)
+      // An acknowledged failure reaches no answer: report it.
+      if (isSuccess(status)) this.#settings.report(error, request.key, delivery)
+      return { kind: 'failed', status, error, delivery }
+    }
+  }
+
+  #statusFor(error: ListenerError, delivery: DeliveryContext): number {
+    const policy = this.#settings.failurePolicy
+    if (policy === 'retry') return 500
+    if (policy === 'acknowledge') return 200
+    let status: unknown
+    try {
+      status = policy(error, delivery)
+    } catch (cause) {
+      this.#settings.report(
+        new ZegoCallbackError('internal_error', 'the failurePolicy function threw; answering 500', { cause }),
+        delivery.key,
+        delivery,
+      )
+      return 500
+    }
+    if (typeof status === 'number' && Number.isInteger(status) && status >= 200 && status <= 599) return status
+    this.#settings.report(
+      new ZegoCallbackError('internal_error', `the failurePolicy function returned ${String(status)}, not a status from 200 to 599; answering 500`),
+      delivery.key,
+      delivery,
+    )
+    return 500
+  }
+
+  // Takes the key's lock; when another instance holds it, polls until it is released or the key
+  // is delivered, for as long as a request would wait.
+  async #lock(lockKey: string, stateKey: string): Promise<boolean> {
+    const { store, lockTtlMs, listenerTimeoutMs } = this.#settings
+    const budget = Math.min(listenerTimeoutMs, lockTtlMs)
+    const started = Date.now()
+    for (let pause = 25; ; pause = Math.min(pause * 2, 500)) {
+      if (await this.#store(() => store.setIfAbsent(lockKey, 'locked', lockTtlMs))) return true
+      if ((await this.#readState(stateKey))?.state === 'done') return false
+      if (Date.now() - started + pause > budget) return false
+      await new Promise((resolve) => setTimeout(resolve, pause))
+    }
+  }
+
+  async #readState(stateKey: string): Promise<StateRecord | undefined> {
+    const text = await this.#store(() => this.#settings.store.get(stateKey))
+    if (text === undefined) return undefined
+    let record: Partial<StateRecord> | undefined
+    try {
+      record = JSON.parse(text) as Partial<StateRecord>
+    } catch {
+      record = undefined
+    }
+    if ((record?.state !== 'done' && record?.state !== 'failed') || !Number.isSafeInteger(record.attempts)) {
+      throw storeFailed(undefined, `reading ${JSON.stringify(stateKey)}: the store returned a value this package did not write`)
+    }
+    return record as StateRecord
+  }
+
+  async #store<T>(operation: () => Promise<T>): Promise<T> {
+    try {
+      return await operation()
+    } catch (cause) {
+      throw storeFailed(cause, 'reading delivery records')
+    }
+  }
+}
+
+function storeFailed(cause: unknown, doing: string): DeliveryError {
+  return new DeliveryError('store_failed', `the delivery store failed ${doing}`, { cause })
+}
+
+function isSuccess(status: number): boolean {
+  return status >= 200 && status < 300
+}
+
+// Resolves with the promise's value, or TIMED_OUT after `ms` (never with Infinity).
+async function within<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
+  if (!Number.isFinite(ms)) return promise
+  let timer: NodeJS.Timeout | undefined
+  const deadline = new Promise<typeof TIMED_OUT>((resolve) => {
+    timer = setTimeout(resolve, ms, TIMED_OUT)
+  })
+  try {
+    return await Promise.race([promise, deadline])
+  } finally {
+    clearTimeout(timer)
+  }
+}
