@@ -3,6 +3,7 @@
 // Run: npm run bench [-- --seconds 5 --rounds 3 --connections 32] (it builds first; the servers run
 // the built package under plain node, as users run it)
 import { fork } from 'node:child_process'
+import { createHash } from 'node:crypto'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
 import { createCallback } from 'zego-callbacks/testing'
@@ -33,8 +34,17 @@ const ask = <T>(child: (typeof children)[number], message?: string): Promise<T> 
 const ports: Record<string, number> = {}
 for (const [i, child] of children.entries()) ports[appNames[i] as string] = (await ask<{ port: number }>(child)).port
 
-// One signed ZEGO example, posted as is by every connection (fresh for 300 s).
-const body = JSON.stringify(createCallback('stream_create', {}, { secret }))
+// ZEGO's stream_create example, a distinct stream (stream_sid) and nonce per request, so that the
+// middleware delivers every one instead of answering duplicates (the timestamp stays fresh for 300 s).
+const template = createCallback('stream_create', {}, { secret })
+const timestamp = String(template['timestamp'])
+let sent = 0
+const nextBody = (): string => {
+  sent++
+  const nonce = String(7_000_000_000_000_000_000n + BigInt(sent))
+  const signature = createHash('sha1').update([secret, timestamp, nonce].sort().join('')).digest('hex')
+  return JSON.stringify({ ...template, stream_sid: `bench-${sent}`, nonce, signature })
+}
 const results: Record<string, number[]> = Object.fromEntries(Object.keys(ports).map((name) => [name, []]))
 const latencies: Record<string, number[]> = Object.fromEntries(Object.keys(ports).map((name) => [name, []]))
 
@@ -43,7 +53,7 @@ const run = (port: number, duration: number) =>
     url: `http://127.0.0.1:${port}/zego/callback`,
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body,
+    requests: [{ setupRequest: (req) => ({ ...req, body: nextBody() }) }],
     connections,
     duration,
   })

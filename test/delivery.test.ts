@@ -143,13 +143,22 @@ describe('deduplication', () => {
     expect(seen.delivered[0]?.delivery.key).toMatch(/^sig:/)
   })
 
-  it('the same callback as JSON and as a form body, keys reordered, is one callback', async () => {
+  it('the same callback as JSON and as a form body is one callback', async () => {
     const { post, seen } = setup()
     const payload = sign('mix_start')
     await post(toJsonBody(payload))
-    const reordered = Object.fromEntries(Object.entries(payload).reverse())
-    expect((await post(toJsonBody(reordered))).body).toEqual({ ok: true, duplicate: true })
     expect((await post(toFormBody(payload), 'application/x-www-form-urlencoded')).body).toEqual({ ok: true, duplicate: true })
+    expect((await post(` ${toJsonBody(payload)}\n`)).body).toEqual({ ok: true, duplicate: true })
+    expect(seen.delivered).toHaveLength(1)
+  })
+
+  it('compares bodies field by field in order: the same triple with its fields reordered is another body', async () => {
+    // ZEGO resends a request as it was; nothing between it and us reorders JSON keys.
+    const { post, seen } = setup()
+    const payload = sign('mix_start')
+    await post(payload)
+    const reordered = Object.fromEntries(Object.entries(payload).reverse())
+    expect((await post(reordered)).body).toMatchObject({ reason: 'replayed_signature' })
     expect(seen.delivered).toHaveLength(1)
   })
 

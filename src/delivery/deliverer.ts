@@ -52,8 +52,6 @@ interface Attempt {
   promise: Promise<Result>
   /** Requests waiting for it now. */
   waiting: number
-  /** Whether a request answered with its outcome. */
-  answered: boolean
   settled: boolean
 }
 
@@ -61,6 +59,7 @@ type Failed = { kind: 'failed'; status: number; error: ListenerError; delivery: 
 
 type Result = { kind: 'delivered' } | { kind: 'duplicate' } | Failed | { kind: 'refused'; error: DeliveryError }
 
+/** What the store keeps per key: delivered (or acknowledged), or failed after `attempts` runs. */
 interface StateRecord {
   state: 'done' | 'failed'
   attempts: number
@@ -76,7 +75,6 @@ const TIMED_OUT = Symbol('timed out')
 export class Deliverer {
   readonly #settings: DelivererSettings
   readonly #attempts = new Map<string, Attempt>()
-  readonly #running = new Set<Promise<Result>>()
   #orphans = 0
 
   constructor(settings: DelivererSettings) {
@@ -90,7 +88,7 @@ export class Deliverer {
 
   /** Resolves once every run in progress has ended. */
   async settled(): Promise<void> {
-    while (this.#running.size > 0) await Promise.allSettled([...this.#running])
+    while (this.#attempts.size > 0) await Promise.allSettled([...this.#attempts.values()].map((a) => a.promise))
   }
 
   /**
@@ -125,7 +123,6 @@ export class Deliverer {
         `the listeners did not finish within ${this.#settings.listenerTimeoutMs} ms; they go on, and a retry after they succeed is answered as a duplicate`,
       )
     }
-    attempt.answered = true
     const matchedBy = seen ? 'signature' : 'key'
     switch (result.kind) {
       case 'refused':
@@ -143,36 +140,36 @@ export class Deliverer {
   async #checkSignature(request: DeliveryRequest, ttl: number): Promise<boolean> {
     const key = `zego:sig:${request.triple}`
     const { store } = this.#settings
-    let first = await this.#store(() => store.get(key))
-    if (first === undefined && !(await this.#store(() => store.setIfAbsent(key, request.digest, ttl)))) {
-      // Another request with this triple stored its body first.
-      first = (await this.#store(() => store.get(key))) ?? request.digest
+    let first: string | undefined
+    try {
+      if (await store.setIfAbsent(key, request.digest, ttl)) return false
+      // Seen before (or by a concurrent request); it expiring in between leaves this one the first.
+      first = (await store.get(key)) ?? request.digest
+    } catch (cause) {
+      throw storeFailed(cause, 'checking the signature')
     }
-    if (first !== undefined && first !== request.digest) {
+    if (first !== request.digest) {
       throw new VerificationError(
         'replayed_signature',
         'this timestamp, nonce and signature were already used with another body: a replay with a swapped body',
       )
     }
-    return first !== undefined
+    return true
   }
 
   #start(request: DeliveryRequest, ttl: number): Attempt {
     const promise = this.#run(request, ttl)
-    const attempt: Attempt = { promise, waiting: 1, answered: false, settled: false }
+    const attempt: Attempt = { promise, waiting: 1, settled: false }
     this.#attempts.set(request.key, attempt)
-    this.#running.add(promise)
     void promise.then((result) => {
       attempt.settled = true
-      if (attempt.waiting === 0) this.#orphans--
       this.#attempts.delete(request.key)
-      this.#running.delete(promise)
-      // Let requests waiting for this run take its outcome first; report a failure none answered.
-      setImmediate(() => {
-        if (!attempt.answered && result.kind === 'failed' && !isSuccess(result.status)) {
-          this.#settings.report(result.error, request.key, result.delivery)
-        }
-      })
+      if (attempt.waiting > 0) return
+      // Every request gave up waiting (deadline): no answer carries this failure, so report it.
+      this.#orphans--
+      if (result.kind === 'failed' && !isSuccess(result.status)) {
+        this.#settings.report(result.error, request.key, result.delivery)
+      }
     })
     return attempt
   }
@@ -184,30 +181,25 @@ export class Deliverer {
     const lockKey = `zego:lock:${request.key}`
     let locked = false
     try {
-      if ((await this.#readState(stateKey))?.state === 'done') return { kind: 'duplicate' }
       locked = await this.#lock(lockKey, stateKey)
+      const state = await this.#readState(stateKey)
+      if (state?.state === 'done') return { kind: 'duplicate' }
       if (!locked) {
-        if ((await this.#readState(stateKey))?.state === 'done') return { kind: 'duplicate' }
         return {
           kind: 'refused',
           error: new DeliveryError('listener_timeout', 'another instance is delivering this callback and has not finished'),
         }
       }
-      const state = await this.#readState(stateKey)
-      if (state?.state === 'done') return { kind: 'duplicate' }
       const delivery: DeliveryContext = {
         key: request.key,
         attempt: (state?.attempts ?? 0) + 1,
         receivedAt: request.receivedAt,
       }
       const result = await this.#runListeners(request, delivery)
-      const record: StateRecord = {
-        state: result.kind === 'delivered' || isSuccess(result.status) ? 'done' : 'failed',
-        attempts: delivery.attempt,
-      }
+      const done = result.kind === 'delivered' || isSuccess(result.status)
       try {
-        await store.delete(stateKey)
-        await store.setIfAbsent(stateKey, JSON.stringify(record), ttl)
+        if (state !== undefined) await store.delete(stateKey)
+        await store.setIfAbsent(stateKey, `${done ? 'done' : 'failed'}:${delivery.attempt}`, ttl)
       } catch (cause) {
         this.#settings.report(storeFailed(cause, 'recording the outcome'), request.key, delivery)
       }
@@ -226,10 +218,7 @@ export class Deliverer {
     }
   }
 
-  async #runListeners(
-    request: DeliveryRequest,
-    delivery: DeliveryContext,
-  ): Promise<{ kind: 'delivered' } | Failed> {
+  async #runListeners(request: DeliveryRequest, delivery: DeliveryContext): Promise<{ kind: 'delivered' } | Failed> {
     try {
       await request.run(delivery)
       return { kind: 'delivered' }
@@ -267,13 +256,13 @@ export class Deliverer {
   }
 
   // Takes the key's lock; when another instance holds it, polls until it is released or the key
-  // is delivered, for as long as a request would wait.
+  // is delivered, for as long as a request would wait. Store failures throw.
   async #lock(lockKey: string, stateKey: string): Promise<boolean> {
     const { store, lockTtlMs, listenerTimeoutMs } = this.#settings
     const budget = Math.min(listenerTimeoutMs, lockTtlMs)
     const started = Date.now()
     for (let pause = 25; ; pause = Math.min(pause * 2, 500)) {
-      if (await this.#store(() => store.setIfAbsent(lockKey, 'locked', lockTtlMs))) return true
+      if (await store.setIfAbsent(lockKey, 'locked', lockTtlMs)) return true
       if ((await this.#readState(stateKey))?.state === 'done') return false
       if (Date.now() - started + pause > budget) return false
       await new Promise((resolve) => setTimeout(resolve, pause))
@@ -281,26 +270,13 @@ export class Deliverer {
   }
 
   async #readState(stateKey: string): Promise<StateRecord | undefined> {
-    const text = await this.#store(() => this.#settings.store.get(stateKey))
+    const text = await this.#settings.store.get(stateKey)
     if (text === undefined) return undefined
-    let record: Partial<StateRecord> | undefined
-    try {
-      record = JSON.parse(text) as Partial<StateRecord>
-    } catch {
-      record = undefined
-    }
-    if ((record?.state !== 'done' && record?.state !== 'failed') || !Number.isSafeInteger(record.attempts)) {
+    const match = /^(done|failed):(\d{1,9})$/.exec(text)
+    if (match === null) {
       throw storeFailed(undefined, `reading ${JSON.stringify(stateKey)}: the store returned a value this package did not write`)
     }
-    return record as StateRecord
-  }
-
-  async #store<T>(operation: () => Promise<T>): Promise<T> {
-    try {
-      return await operation()
-    } catch (cause) {
-      throw storeFailed(cause, 'reading delivery records')
-    }
+    return { state: match[1] as StateRecord['state'], attempts: Number(match[2]) }
   }
 }
 
