@@ -12,13 +12,13 @@ export function createApp(options: ZegoCallbacksOptions = {}) {
   const mixes = new Map<string, MixStartedEvent>()
 
   const zego = zegoCallbacks(options)
-    .on('streamCreated', async (event) => {
-      // Callbacks can arrive twice or out of order: keep the newest per stream by stream_seq.
+    .on('streamCreated', async (event, delivery) => {
+      // Each callback arrives here once, but out of order: keep the newest per stream by stream_seq.
       const known = streams.get(event.streamId)
       if (known === undefined || event.streamSeq >= known.streamSeq) streams.set(event.streamId, event)
       console.log(
         `streamCreated  room=${event.roomId} stream=${event.streamId} seq=${event.streamSeq} ` +
-          `codec=${event.codec} roomSessionId=${event.roomSessionId} urls=${event.hlsUrls.length} hls`,
+          `codec=${event.codec} roomSessionId=${event.roomSessionId} urls=${event.hlsUrls.length} hls attempt=${delivery.attempt}`,
       )
     })
     .on('mixStarted', (event) => {
@@ -27,7 +27,9 @@ export function createApp(options: ZegoCallbacksOptions = {}) {
     })
     .on('roomCreated', (event) => console.log(`roomCreated    room=${event.roomId} roomSessionId=${event.roomSessionId}`))
     .on('callback', ({ event }) => console.log(`callback       ${event}`))
+    .on('duplicate', ({ event, matchedBy }) => console.log(`duplicate      ${event} (matched by ${matchedBy}), answered 200`))
     .on('rejected', ({ status, reason, message }) => console.warn(`rejected       ${status} ${reason}: ${message}`))
+    .on('error', ({ error, key }) => console.error(`error          ${key}: ${error.message}`))
 
   const app = express()
   app.use(zego) // answers POST /zego/callback; everything else goes on
@@ -43,6 +45,11 @@ export function createApp(options: ZegoCallbacksOptions = {}) {
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const port = Number(process.env['PORT'] ?? 3000)
-  const { app } = createApp()
-  app.listen(port, '127.0.0.1', () => console.log(`listening on http://127.0.0.1:${port}/zego/callback`))
+  const { app, zego } = createApp()
+  const server = app.listen(port, '127.0.0.1', () => console.log(`listening on http://127.0.0.1:${port}/zego/callback`))
+  // On shutdown: answer new callbacks 503 (ZEGO retries them), finish those in flight, then stop.
+  process.once('SIGTERM', async () => {
+    await zego.close()
+    server.close(() => console.log('closed: every callback in flight was answered'))
+  })
 }

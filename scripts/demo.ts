@@ -3,7 +3,7 @@
 import { spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { createServer } from 'node:net'
-import { createCallback, toFormBody, toJsonBody, withBadSignature } from 'zego-callbacks/testing'
+import { createCallback, signCallback, toFormBody, toJsonBody, withBadSignature } from 'zego-callbacks/testing'
 
 const secret = randomBytes(16).toString('hex')
 const port = await freePort()
@@ -35,6 +35,7 @@ const post = async (label: string, contentType: string, body: string): Promise<n
 }
 
 let failed = false
+const mix = createCallback('mix_start', {}, { secret })
 try {
   await listening
   const statuses = [
@@ -48,7 +49,17 @@ try {
       'application/x-www-form-urlencoded',
       toFormBody(createCallback('stream_create', { stream_seq: '02', room_session_id: '6085791336856668982' }, { secret })),
     ),
-    await post('mix_start (JSON)', 'application/json', toJsonBody(createCallback('mix_start', {}, { secret }))),
+    await post('mix_start (JSON)', 'application/json', toJsonBody(mix)),
+    await post(
+      "the same mix_start again, signed anew, as ZEGO's retry after a lost answer (absorbed: no listener runs)",
+      'application/json',
+      toJsonBody(signCallback({ ...mix }, { secret })),
+    ),
+    await post(
+      'the first mix_start signature replayed with a swapped body',
+      'application/json',
+      toJsonBody({ ...mix, rtmp_url: 'rtmp://attacker.example/live' }),
+    ),
     await post(
       'room_create (room_session_id as ZEGO sends it: a bare 64-bit number)',
       'application/json',
@@ -64,9 +75,15 @@ try {
   const streams = await (await fetch(`${base}/streams`)).json()
   console.log('\n> GET /streams  (what the app stored)')
   console.log(JSON.stringify(streams, null, 2))
-  const expected = [200, 200, 200, 200, 200, 401]
+  const expected = [200, 200, 200, 200, 401, 200, 200, 401]
   failed = statuses.some((status, i) => status !== expected[i])
   console.log(`\nanswers ${statuses.join(', ')} (expected ${expected.join(', ')}): ${failed ? 'UNEXPECTED' : 'as expected'}`)
+  console.log('\n> SIGTERM  (the server drains: zego.close(), then server.close())')
+  const exited = new Promise<number | null>((resolve) => server.once('exit', resolve))
+  server.kill('SIGTERM')
+  const code = await exited
+  console.log(`< the server exited with ${code}`)
+  failed ||= code !== 0
 } catch (error) {
   failed = true
   console.error(error)
