@@ -31,15 +31,20 @@ if (res.status !== 200 || seen !== '6085791336856668982') throw new Error(`esm: 
 console.log('ESM consumer: ok')
 JS
 cat > cjs.cjs <<'JS'
-const { computeSignature, ZegoReceiver } = require('zego-callbacks')
+const { computeSignature, ZegoReceiver, MemoryDeliveryStore } = require('zego-callbacks')
 const { zegoCallbacks } = require('zego-callbacks/express')
 const koa = require('zego-callbacks/koa')
 const { createCallback, toFormBody } = require('zego-callbacks/testing')
 if (computeSignature('secret', '1470820198', '9') !== '7fcc89f1cc4457f1871f8359c7d8121cf94e872e') throw new Error('signature')
 if (typeof zegoCallbacks({ secret: 's' }) !== 'function' || typeof koa.zegoCallbacks !== 'function') throw new Error('exports')
-const receiver = new ZegoReceiver({ secret: 's' })
-receiver.receive({ method: 'POST', contentType: 'application/x-www-form-urlencoded', body: toFormBody(createCallback('mix_start', {}, { secret: 's' })) })
-  .then((answer) => { if (answer.status !== 200) throw new Error(`cjs: ${answer.status}`); console.log('CommonJS consumer: ok') })
+const store = new MemoryDeliveryStore()
+const [one, two] = [new ZegoReceiver({ secret: 's', store }), new ZegoReceiver({ secret: 's', store })]
+const body = toFormBody(createCallback('mix_start', {}, { secret: 's' }))
+const post = (receiver) => receiver.receive({ method: 'POST', contentType: 'application/x-www-form-urlencoded', body })
+post(one).then((first) => post(two).then((second) => {
+  if (first.status !== 200 || second.body.duplicate !== true) throw new Error(`cjs: ${first.status} ${JSON.stringify(second.body)}`)
+  console.log('CommonJS consumer: ok (a shared store absorbed the repeat)')
+}))
 JS
 node esm.mjs
 node cjs.cjs
