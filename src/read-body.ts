@@ -14,7 +14,8 @@ export interface ReadLimits {
  * `limit` (from `Content-Length` or while streaming, never buffering past the limit), with a 408
  * when it stops arriving, and with a 400 when the client aborts it.
  *
- * Note: on refusal the rest of the stream is drained and discarded, not buffered.
+ * Note: on refusal up to `DISCARD_LIMIT` more bytes are read and discarded (so an HTTP client
+ * still uploading reads the answer instead of a reset), then the stream is destroyed.
  */
 export function readBody(
   stream: Readable,
@@ -22,7 +23,7 @@ export function readBody(
   { limit, timeoutMs }: ReadLimits,
 ): Promise<Buffer> {
   if (declaredLength !== undefined && declaredLength > limit) {
-    stream.resume()
+    discardRest(stream)
     return Promise.reject(tooLarge(limit))
   }
   return new Promise((resolve, reject) => {
@@ -33,7 +34,7 @@ export function readBody(
       stream.off('data', onData).off('end', onEnd).off('error', onAbort).off('close', onAbort)
       if (error === undefined) return resolve(Buffer.concat(chunks, size))
       chunks.length = 0
-      stream.resume()
+      discardRest(stream)
       reject(error)
     }
     const onData = (chunk: Buffer | string): void => {
@@ -52,6 +53,24 @@ export function readBody(
     timer.unref?.()
     stream.on('data', onData).on('end', onEnd).on('error', onAbort).on('close', onAbort)
   })
+}
+
+/** Most bytes read and thrown away after a refusal before the stream is destroyed. */
+export const DISCARD_LIMIT = 1024 * 1024
+
+// Reading on (not pausing) lets a client blocked on its upload see the answer; Connection: close
+// ends the socket after it. The cap stops a source that never ends (or pushes synchronously).
+function discardRest(stream: Readable): void {
+  if (stream.destroyed || stream.readableEnded) return
+  let discarded = 0
+  const onData = (chunk: Buffer | string): void => {
+    discarded += chunk.length
+    if (discarded > DISCARD_LIMIT) {
+      stream.off('data', onData)
+      stream.destroy()
+    }
+  }
+  stream.on('error', () => {}).on('data', onData)
 }
 
 function tooLarge(limit: number): RequestError {

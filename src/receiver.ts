@@ -265,6 +265,9 @@ export class ZegoReceiver implements ZegoEventSource<ZegoReceiver> {
       raw = decodeBody(bytes, media)
     } else if (request.parsedBody !== undefined && request.parsedBody !== null) {
       ;({ payload: raw, lossy } = fromParsedBody(request.parsedBody))
+    } else if (stream !== undefined && stream.destroyed && !stream.readableEnded) {
+      // The client went away before we ran: not a setup problem.
+      throw new RequestError('request_aborted', 'the request was aborted before its body was read')
     } else {
       throw new BodyUnavailableError(
         'the request body was already read by another middleware, which kept no copy: mount zego-callbacks before body parsers',
