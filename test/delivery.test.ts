@@ -563,7 +563,7 @@ describe('MemoryDeliveryStore', () => {
 
   it('stays within maxEntries under a flood, dropping expired entries first and counting evictions', async () => {
     let now = 0
-    const store = new MemoryDeliveryStore({ maxEntries: 1_000, now: () => now })
+    const store = new MemoryDeliveryStore({ maxEntries: 1_000, evictAfterMs: 0, now: () => now })
     for (let i = 0; i < 500; i++) await store.setIfAbsent(`old-${i}`, 'x', 10)
     now = 20
     for (let i = 0; i < 50_000; i++) await store.setIfAbsent(`new-${i}`, 'x', 60_000)
@@ -573,13 +573,46 @@ describe('MemoryDeliveryStore', () => {
     expect(await store.get('new-0')).toBeUndefined()
   })
 
-  it('refuses a maxEntries that is not a positive integer', () => {
+  it('never evicts an entry younger than evictAfterMs: refuses the new one instead', async () => {
+    // Found by the soak: evicting a lock in use let a second receiver run a callback already running.
+    let now = 0
+    const store = new MemoryDeliveryStore({ maxEntries: 2, evictAfterMs: 1_000, now: () => now })
+    await store.setIfAbsent('lock', 'locked', 30_000)
+    await store.setIfAbsent('b', 'x', 30_000)
+    await expect(store.setIfAbsent('c', 'x', 30_000)).rejects.toThrow(/full/)
+    expect(await store.get('lock')).toBe('locked')
+    now = 1_000
+    expect(await store.setIfAbsent('c', 'x', 30_000)).toBe(true)
+    expect(await store.get('lock')).toBeUndefined()
+    expect(store.evictions).toBe(1)
+  })
+
+  it('keeps two receivers sharing a full store from running one callback at once: 503, never twice', async () => {
+    const store = new MemoryDeliveryStore({ maxEntries: 4, now: () => clock })
+    const a = setup({ store })
+    const b = setup({ store })
+    const gate = deferred()
+    a.receiver.on('mixStarted', () => gate.promise)
+    b.receiver.on('mixStarted', () => gate.promise)
+    await a.post(sign('mix_start', { seq: '1' }))
+    const first = sign('mix_start', { seq: '2' })
+    const running = a.post(first)
+    await new Promise((resolve) => setTimeout(resolve, 10))
+    const answer = await b.post(resign(first))
+    expect(answer.body).toMatchObject({ reason: 'store_failed' })
+    gate.resolve()
+    expect((await running).status).toBe(200)
+    expect(a.seen.delivered.length + b.seen.delivered.length).toBe(2)
+  })
+
+  it('refuses a maxEntries that is not a positive integer, and a negative evictAfterMs', () => {
     expect(() => new MemoryDeliveryStore({ maxEntries: 0 })).toThrow(/maxEntries/)
     expect(() => new MemoryDeliveryStore({ maxEntries: 1.5 })).toThrow(TypeError)
+    expect(() => new MemoryDeliveryStore({ evictAfterMs: -1 })).toThrow(/evictAfterMs/)
   })
 
   it('keeps the receiver default store bounded under a flood of distinct callbacks', async () => {
-    const store = new MemoryDeliveryStore({ maxEntries: 300, now: () => clock })
+    const store = new MemoryDeliveryStore({ maxEntries: 300, evictAfterMs: 0, now: () => clock })
     const { post, seen } = setup({ store })
     for (let i = 0; i < 400; i++) await post(sign('mix_start', { seq: String(i) }))
     expect(seen.delivered).toHaveLength(400)

@@ -18,8 +18,18 @@ export interface DeliveryStore {
 
 /** Options of `MemoryDeliveryStore`. */
 export interface MemoryDeliveryStoreOptions {
-  /** Most entries kept; beyond it the oldest entry is evicted (counted in `evictions`). Default 100000. */
+  /**
+   * Most entries kept; beyond it the oldest entry is evicted if it is at least `evictAfterMs` old
+   * (counted in `evictions`), and otherwise the new entry is refused (`setIfAbsent` rejects, so the
+   * callback is answered 503 and ZEGO retries). Default 100000.
+   */
   maxEntries?: number | undefined
+  /**
+   * How old an entry must be before it may be evicted to make room, in milliseconds; default 65000:
+   * past ZEGO's retry tail and the default `lockTtlMs`, so neither a retry's record nor a lock in
+   * use is ever evicted.
+   */
+  evictAfterMs?: number | undefined
   /** The clock, in milliseconds since the epoch; default `Date.now`. */
   now?: (() => number) | undefined
 }
@@ -27,28 +37,34 @@ export interface MemoryDeliveryStoreOptions {
 interface Entry {
   value: string
   expiresAt: number
+  storedAt: number
 }
 
 /**
  * The default store: a `Map` in this process, with a time to live per entry and a maximum entry
  * count, so memory stays flat under a flood.
  *
- * Note: it deduplicates only within one process and is emptied by a restart. An evicted record is
- * forgotten early: size `maxEntries` above about three times the callbacks of one retention window.
+ * Note: it deduplicates only within one process and is emptied by a restart. Each callback takes
+ * two entries: size `maxEntries` above twice the callbacks of one `evictAfterMs` window.
  */
 export class MemoryDeliveryStore implements DeliveryStore {
   readonly #entries = new Map<string, Entry>()
   readonly #maxEntries: number
+  readonly #evictAfterMs: number
   readonly #now: () => number
   #evictions = 0
 
-  /** Throws a `TypeError` when `maxEntries` is not a positive integer. */
+  /** Throws a `TypeError` when `maxEntries` is not a positive integer or `evictAfterMs` is negative. */
   constructor(options: MemoryDeliveryStoreOptions = {}) {
-    const maxEntries = options.maxEntries ?? 100_000
+    const { maxEntries = 100_000, evictAfterMs = 65_000 } = options
     if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) {
       throw new TypeError(`zego-callbacks: \`maxEntries\` must be a positive integer, got ${String(maxEntries)}`)
     }
+    if (typeof evictAfterMs !== 'number' || !(evictAfterMs >= 0)) {
+      throw new TypeError(`zego-callbacks: \`evictAfterMs\` must be a number >= 0, got ${String(evictAfterMs)}`)
+    }
     this.#maxEntries = maxEntries
+    this.#evictAfterMs = evictAfterMs
     this.#now = options.now ?? Date.now
   }
 
@@ -68,8 +84,13 @@ export class MemoryDeliveryStore implements DeliveryStore {
 
   async setIfAbsent(key: string, value: string, ttlMs: number): Promise<boolean> {
     if (this.#live(key) !== undefined) return false
-    this.#entries.set(key, { value, expiresAt: this.#now() + ttlMs })
-    this.#trim()
+    const now = this.#now()
+    if (!this.#makeRoom(now)) {
+      throw new Error(
+        `MemoryDeliveryStore is full: ${this.#maxEntries} entries, none older than ${this.#evictAfterMs} ms (raise maxEntries)`,
+      )
+    }
+    this.#entries.set(key, { value, expiresAt: now + ttlMs, storedAt: now })
     return true
   }
 
@@ -85,14 +106,18 @@ export class MemoryDeliveryStore implements DeliveryStore {
     return undefined
   }
 
-  // Entries are in insertion order: drop expired ones from the front, then the oldest while over
-  // the cap. Amortized O(1) per insert.
-  #trim(): void {
-    const now = this.#now()
+  // Entries are in insertion order, oldest first: drop expired ones from the front, then, while
+  // full, the oldest if it is old enough. Amortized O(1) per insert. Whether one more fits.
+  #makeRoom(now: number): boolean {
     for (const [key, entry] of this.#entries) {
-      if (entry.expiresAt > now && this.#entries.size <= this.#maxEntries) break
-      if (entry.expiresAt > now) this.#evictions++
+      const full = this.#entries.size >= this.#maxEntries
+      if (entry.expiresAt > now && !full) break
+      if (entry.expiresAt > now) {
+        if (now - entry.storedAt < this.#evictAfterMs) return false
+        this.#evictions++
+      }
       this.#entries.delete(key)
     }
+    return this.#entries.size < this.#maxEntries
   }
 }
