@@ -21,7 +21,7 @@ export interface MemoryDeliveryStoreOptions {
   /**
    * Most entries kept; beyond it the oldest entry is evicted if it is at least `evictAfterMs` old
    * (counted in `evictions`), and otherwise the new entry is refused (`setIfAbsent` rejects, so the
-   * callback is answered 503 and ZEGO retries). Default 100000.
+   * callback is answered 503 and ZEGO retries). Default 200000 (about 43 MB).
    */
   maxEntries?: number | undefined
   /**
@@ -56,7 +56,7 @@ export class MemoryDeliveryStore implements DeliveryStore {
 
   /** Throws a `TypeError` when `maxEntries` is not a positive integer or `evictAfterMs` is negative. */
   constructor(options: MemoryDeliveryStoreOptions = {}) {
-    const { maxEntries = 100_000, evictAfterMs = 65_000 } = options
+    const { maxEntries = 200_000, evictAfterMs = 65_000 } = options
     if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) {
       throw new TypeError(`zego-callbacks: \`maxEntries\` must be a positive integer, got ${String(maxEntries)}`)
     }
