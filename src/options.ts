@@ -1,3 +1,4 @@
+import { MAX_TIMER_MS } from './delivery/deliverer.js'
 import { MemoryDeliveryStore, type DeliveryStore } from './delivery/store.js'
 import type { ListenerError } from './errors.js'
 import type { CallbackEvent, DeliveryContext } from './receiver.js'
@@ -106,7 +107,7 @@ export function resolveOptions(options: ZegoCallbacksOptions = {}): ResolvedOpti
     path,
     toleranceSeconds,
     bodyLimit: nonNegative('bodyLimit', options.bodyLimit, 100 * 1024, false),
-    bodyTimeoutMs: nonNegative('bodyTimeoutMs', options.bodyTimeoutMs, 10_000, false),
+    bodyTimeoutMs: timer('bodyTimeoutMs', nonNegative('bodyTimeoutMs', options.bodyTimeoutMs, 10_000, false)),
     appIds: appIds(options.appId),
     now,
     store: store ?? new MemoryDeliveryStore({ now }),
@@ -114,7 +115,7 @@ export function resolveOptions(options: ZegoCallbacksOptions = {}): ResolvedOpti
     retentionMs: positive('retentionMs', options.retentionMs, retentionDefault, false),
     lockTtlMs: positive('lockTtlMs', options.lockTtlMs, 30_000, false),
     failurePolicy,
-    listenerTimeoutMs: positive('listenerTimeoutMs', options.listenerTimeoutMs, 10_000, true),
+    listenerTimeoutMs: timer('listenerTimeoutMs', positive('listenerTimeoutMs', options.listenerTimeoutMs, 10_000, true)),
     maxInFlight: positive('maxInFlight', options.maxInFlight, 512, true),
   }
 }
@@ -134,6 +135,16 @@ function positive(name: string, value: number | undefined, fallback: number, inf
   const result = nonNegative(name, value, fallback, infinite)
   if (result === 0) throw new TypeError(`zego-callbacks: the \`${name}\` option must be above 0, got 0`)
   return result
+}
+
+// Node runs a setTimeout longer than 2^31 - 1 ms after 1 ms.
+function timer(name: string, value: number): number {
+  if (value > MAX_TIMER_MS && value !== Infinity) {
+    throw new TypeError(
+      `zego-callbacks: the \`${name}\` option must be at most ${MAX_TIMER_MS} (about 24.8 days)${name === 'listenerTimeoutMs' ? ' or Infinity' : ''}, got ${value}`,
+    )
+  }
+  return value
 }
 
 function nonNegative(name: string, value: number | undefined, fallback: number, infinite: boolean): number {

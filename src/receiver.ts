@@ -140,6 +140,7 @@ export class ZegoReceiver implements ZegoEventSource<ZegoReceiver> {
   readonly #emitter = new EventEmitter()
   readonly #deliverer: Deliverer
   readonly #receiving = new Set<Promise<CallbackResponse>>()
+  readonly #reporting = new Set<Promise<void>>()
   #closing = false
 
   /** Throws a `TypeError` when no secret is configured or an option is unusable. */
@@ -147,7 +148,11 @@ export class ZegoReceiver implements ZegoEventSource<ZegoReceiver> {
     this.#options = resolveOptions(options)
     this.#deliverer = new Deliverer({
       ...this.#options,
-      report: (error, key, delivery) => void this.#report({ error, key, delivery }),
+      report: (error, key, delivery) => {
+        const reporting = this.#report({ error, key, delivery })
+        this.#reporting.add(reporting)
+        void reporting.finally(() => this.#reporting.delete(reporting))
+      },
     })
   }
 
@@ -189,12 +194,17 @@ export class ZegoReceiver implements ZegoEventSource<ZegoReceiver> {
 
   /**
    * Stops taking callbacks (each new one is answered 503, so ZEGO retries it elsewhere or later)
-   * and resolves once every one in flight has been answered and its listeners have finished.
+   * and resolves once every one in flight has been answered, its listeners and `error` listeners
+   * have finished.
+   *
+   * Note: it also waits for the delivery store to answer what it was asked.
    */
   async close(): Promise<void> {
     this.#closing = true
     while (this.#receiving.size > 0) await Promise.allSettled([...this.#receiving])
     await this.#deliverer.settled()
+    // Reports of what finished after its answer (the `error` event) are part of draining.
+    while (this.#reporting.size > 0) await Promise.allSettled([...this.#reporting])
   }
 
   /**

@@ -1,15 +1,16 @@
+import { randomUUID } from 'node:crypto'
 import { DeliveryError, ListenerError, VerificationError, ZegoCallbackError } from '../errors.js'
 import type { FailurePolicy } from '../options.js'
 import type { DeliveryStore } from './store.js'
 
-/** What listeners get as their second argument: which delivery of which callback this is. */
+/** What listeners get as their second argument: which delivery of which callback this is (frozen). */
 export interface DeliveryContext {
   /** The deduplication key: the same for every delivery of one callback. */
-  key: string
+  readonly key: string
   /** How many times the listeners have run for this key, this run included (1 on first delivery). */
-  attempt: number
+  readonly attempt: number
   /** When this request arrived. */
-  receivedAt: Date
+  readonly receivedAt: Date
 }
 
 /** One verified, validated callback to deliver. */
@@ -48,6 +49,15 @@ export interface DelivererSettings {
   report: (error: ZegoCallbackError, key: string, delivery: DeliveryContext | undefined) => void
 }
 
+/** A callback's lock in the store: ours while `token` is its value. */
+interface Lock {
+  key: string
+  token: string
+  held: boolean
+  /** Another instance took it over while the listeners ran. */
+  lost: boolean
+}
+
 interface Attempt {
   promise: Promise<Result>
   /** Requests waiting for it now. */
@@ -59,13 +69,17 @@ type Failed = { kind: 'failed'; status: number; error: ListenerError; delivery: 
 
 type Result = { kind: 'delivered' } | { kind: 'duplicate' } | Failed | { kind: 'refused'; error: DeliveryError }
 
-/** What the store keeps per key: delivered (or acknowledged), or failed after `attempts` runs. */
+/** What the store keeps per key: delivered (or acknowledged), or failed after `attempts` runs; until when. */
 interface StateRecord {
   state: 'done' | 'failed'
   attempts: number
+  expiresAt: number
 }
 
 const TIMED_OUT = Symbol('timed out')
+
+/** The longest delay `setTimeout` honours (Node runs a longer one after 1 ms). */
+export const MAX_TIMER_MS = 2 ** 31 - 1
 
 /**
  * Delivers each callback to the listeners once: remembers signature triples (refusing one reused
@@ -98,10 +112,15 @@ export class Deliverer {
   async deliver(request: DeliveryRequest): Promise<DeliveryOutcome> {
     // Remember a triple as long as its timestamp passes the freshness check, and at least the
     // retention; what was delivered under it, as long as the triple.
-    const { now, toleranceSeconds, retentionMs } = this.#settings
+    const { now, toleranceSeconds, retentionMs, listenerTimeoutMs } = this.#settings
     const fresh = (request.timestamp + toleranceSeconds) * 1000 - now() + 1000
-    const ttl = Number.isFinite(fresh) ? Math.max(fresh, retentionMs) : retentionMs
-    const seen = await this.#checkSignature(request, ttl)
+    const ttl = Math.ceil(Number.isFinite(fresh) ? Math.max(fresh, retentionMs) : retentionMs)
+    // The deadline covers the store too: a store that stops answering gets a 503, not a hang.
+    const started = performance.now()
+    const seen = await within(this.#checkSignature(request, ttl), listenerTimeoutMs)
+    if (seen === TIMED_OUT) {
+      throw new DeliveryError('store_failed', `the delivery store did not answer within ${listenerTimeoutMs} ms`)
+    }
     let attempt = this.#attempts.get(request.key)
     const joined = attempt !== undefined
     if (attempt === undefined) {
@@ -112,7 +131,7 @@ export class Deliverer {
     }
     let result: Result | typeof TIMED_OUT
     try {
-      result = await within(attempt.promise, this.#settings.listenerTimeoutMs)
+      result = await within(attempt.promise, listenerTimeoutMs - (performance.now() - started))
     } finally {
       attempt.waiting--
       if (attempt.waiting === 0 && !attempt.settled) this.#orphans++
@@ -120,7 +139,7 @@ export class Deliverer {
     if (result === TIMED_OUT) {
       throw new DeliveryError(
         'listener_timeout',
-        `the listeners did not finish within ${this.#settings.listenerTimeoutMs} ms; they go on, and a retry after they succeed is answered as a duplicate`,
+        `the listeners did not finish within ${listenerTimeoutMs} ms; they go on, and a retry after they succeed is answered as a duplicate`,
       )
     }
     const matchedBy = seen ? 'signature' : 'key'
@@ -176,30 +195,42 @@ export class Deliverer {
 
   // Never rejects: every failure is a result.
   async #run(request: DeliveryRequest, ttl: number): Promise<Result> {
-    const { store, lockTtlMs } = this.#settings
+    const { store, lockTtlMs, now } = this.#settings
     const stateKey = `zego:state:${request.key}`
-    const lockKey = `zego:lock:${request.key}`
-    let locked = false
+    const lock: Lock = { key: `zego:lock:${request.key}`, token: randomUUID(), held: false, lost: false }
     try {
-      locked = await this.#lock(lockKey, stateKey)
+      lock.held = await this.#lock(lock, stateKey)
       const state = await this.#readState(stateKey)
-      if (state?.state === 'done') return { kind: 'duplicate' }
-      if (!locked) {
+      if (state?.state === 'done') {
+        // Remember the delivery as long as this repeat's own signature is fresh too.
+        if (lock.held && state.expiresAt < now() + ttl) await this.#writeState(stateKey, state, { ...state, expiresAt: now() + ttl })
+        return { kind: 'duplicate' }
+      }
+      if (!lock.held) {
         return {
           kind: 'refused',
           error: new DeliveryError('listener_timeout', 'another instance is delivering this callback and has not finished'),
         }
       }
-      const delivery: DeliveryContext = {
-        key: request.key,
-        attempt: (state?.attempts ?? 0) + 1,
-        receivedAt: request.receivedAt,
+      const attempt = (state?.attempts ?? 0) + 1
+      const delivery: DeliveryContext = Object.freeze({ key: request.key, attempt, receivedAt: request.receivedAt })
+      const renewal = this.#keepLock(lock)
+      let result: { kind: 'delivered' } | Failed
+      try {
+        result = await this.#runListeners(request, delivery)
+      } finally {
+        clearInterval(renewal)
       }
-      const result = await this.#runListeners(request, delivery)
+      if (lock.lost) {
+        this.#settings.report(
+          new DeliveryError('listener_timeout', `the listeners ran past lockTtlMs (${lockTtlMs} ms): another instance may have run them too`),
+          request.key,
+          delivery,
+        )
+      }
       const done = result.kind === 'delivered' || isSuccess(result.status)
       try {
-        if (state !== undefined) await store.delete(stateKey)
-        await store.setIfAbsent(stateKey, `${done ? 'done' : 'failed'}:${delivery.attempt}`, ttl)
+        await this.#writeState(stateKey, state, { state: done ? 'done' : 'failed', attempts: attempt, expiresAt: now() + ttl })
       } catch (cause) {
         this.#settings.report(storeFailed(cause, 'recording the outcome'), request.key, delivery)
       }
@@ -208,14 +239,54 @@ export class Deliverer {
       if (error instanceof DeliveryError) return { kind: 'refused', error }
       return { kind: 'refused', error: storeFailed(error, 'reading delivery records') }
     } finally {
-      if (locked) {
+      if (lock.held) {
         try {
-          await store.delete(lockKey)
+          // Only our own lock: after a takeover it is another instance's.
+          if ((await store.get(lock.key)) === lock.token) await store.delete(lock.key)
         } catch (cause) {
           this.#settings.report(storeFailed(cause, `releasing the lock (it expires in ${lockTtlMs} ms)`), request.key, undefined)
         }
       }
     }
+  }
+
+  // Renews the lock while the listeners run (a third of lockTtlMs apart), so a slow run is not
+  // taken over. The store has no atomic extend: renewing is a delete and a set, after checking
+  // the lock is still ours.
+  #keepLock(lock: Lock): NodeJS.Timeout {
+    const { store, lockTtlMs } = this.#settings
+    let renewing = false
+    const timer = setInterval(
+      () => {
+        if (renewing || lock.lost) return
+        renewing = true
+        void (async () => {
+          if ((await store.get(lock.key)) !== lock.token) {
+            lock.lost = true
+            return
+          }
+          await store.delete(lock.key)
+          if (!(await store.setIfAbsent(lock.key, lock.token, lockTtlMs))) lock.lost = true
+        })()
+          .catch(() => {
+            // A store failure here leaves the lock to expire; the outcome record still protects repeats.
+          })
+          .finally(() => {
+            renewing = false
+          })
+      },
+      Math.min(Math.max(lockTtlMs / 3, 1), MAX_TIMER_MS),
+    )
+    timer.unref()
+    return timer
+  }
+
+  // Replaces the key's state record (under its lock); expiry is kept in the value so a refresh never shortens it.
+  async #writeState(stateKey: string, previous: StateRecord | undefined, next: StateRecord): Promise<void> {
+    const { store, now } = this.#settings
+    if (previous !== undefined) await store.delete(stateKey)
+    const ttl = Math.max(1, Math.ceil(next.expiresAt - now()))
+    await store.setIfAbsent(stateKey, `${next.state}:${next.attempts}:${next.expiresAt}`, ttl)
   }
 
   async #runListeners(request: DeliveryRequest, delivery: DeliveryContext): Promise<{ kind: 'delivered' } | Failed> {
@@ -248,7 +319,10 @@ export class Deliverer {
     }
     if (typeof status === 'number' && Number.isInteger(status) && status >= 200 && status <= 599) return status
     this.#settings.report(
-      new ZegoCallbackError('internal_error', `the failurePolicy function returned ${String(status)}, not a status from 200 to 599; answering 500`),
+      new ZegoCallbackError(
+        'internal_error',
+        `the failurePolicy function returned ${typeof status === 'number' ? status : `a ${typeof status}`}, not a status from 200 to 599; answering 500`,
+      ),
       delivery.key,
       delivery,
     )
@@ -257,12 +331,12 @@ export class Deliverer {
 
   // Takes the key's lock; when another instance holds it, polls until it is released or the key
   // is delivered, for as long as a request would wait. Store failures throw.
-  async #lock(lockKey: string, stateKey: string): Promise<boolean> {
+  async #lock(lock: Lock, stateKey: string): Promise<boolean> {
     const { store, lockTtlMs, listenerTimeoutMs } = this.#settings
     const budget = Math.min(listenerTimeoutMs, lockTtlMs)
     const started = Date.now()
     for (let pause = 25; ; pause = Math.min(pause * 2, 500)) {
-      if (await store.setIfAbsent(lockKey, 'locked', lockTtlMs)) return true
+      if (await store.setIfAbsent(lock.key, lock.token, lockTtlMs)) return true
       if ((await this.#readState(stateKey))?.state === 'done') return false
       if (Date.now() - started + pause > budget) return false
       await new Promise((resolve) => setTimeout(resolve, pause))
@@ -272,11 +346,11 @@ export class Deliverer {
   async #readState(stateKey: string): Promise<StateRecord | undefined> {
     const text = await this.#settings.store.get(stateKey)
     if (text === undefined) return undefined
-    const match = /^(done|failed):(\d{1,9})$/.exec(text)
+    const match = /^(done|failed):(\d{1,9}):(\d{1,16})$/.exec(text)
     if (match === null) {
       throw storeFailed(undefined, `reading ${JSON.stringify(stateKey)}: the store returned a value this package did not write`)
     }
-    return { state: match[1] as StateRecord['state'], attempts: Number(match[2]) }
+    return { state: match[1] as StateRecord['state'], attempts: Number(match[2]), expiresAt: Number(match[3]) }
   }
 }
 
@@ -290,7 +364,7 @@ function isSuccess(status: number): boolean {
 
 // Resolves with the promise's value, or TIMED_OUT after `ms` (never with Infinity).
 async function within<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
-  if (!Number.isFinite(ms)) return promise
+  if (!(ms <= MAX_TIMER_MS)) return promise
   let timer: NodeJS.Timeout | undefined
   const deadline = new Promise<typeof TIMED_OUT>((resolve) => {
     timer = setTimeout(resolve, ms, TIMED_OUT)

@@ -53,6 +53,7 @@ export class MemoryDeliveryStore implements DeliveryStore {
   readonly #evictAfterMs: number
   readonly #now: () => number
   #evictions = 0
+  #sweptAt = -Infinity
 
   /** Throws a `TypeError` when `maxEntries` is not a positive integer or `evictAfterMs` is negative. */
   constructor(options: MemoryDeliveryStoreOptions = {}) {
@@ -110,14 +111,19 @@ export class MemoryDeliveryStore implements DeliveryStore {
   // full, the oldest if it is old enough. Amortized O(1) per insert. Whether one more fits.
   #makeRoom(now: number): boolean {
     for (const [key, entry] of this.#entries) {
-      const full = this.#entries.size >= this.#maxEntries
-      if (entry.expiresAt > now && !full) break
+      if (entry.expiresAt > now && this.#entries.size < this.#maxEntries) break
       if (entry.expiresAt > now) {
-        if (now - entry.storedAt < this.#evictAfterMs) return false
+        if (now - entry.storedAt < this.#evictAfterMs) break
         this.#evictions++
       }
       this.#entries.delete(key)
     }
+    if (this.#entries.size < this.#maxEntries) return true
+    // The oldest live entry is too young to evict, but later, shorter-lived ones may have expired.
+    // A full sweep, at most once a second, so a flood of refusals does not scan each time.
+    if (now - this.#sweptAt < 1000) return false
+    this.#sweptAt = now
+    for (const [key, entry] of this.#entries) if (entry.expiresAt <= now) this.#entries.delete(key)
     return this.#entries.size < this.#maxEntries
   }
 }
