@@ -5,62 +5,23 @@ import { afterEach, describe, expect, it } from 'vitest'
 import {
   MemoryDeliveryStore,
   ZegoReceiver,
-  type DeliveryContext,
-  type DeliveryErrorEvent,
   type DeliveryStore,
-  type DuplicateEvent,
-  type RejectedEvent,
-  type ZegoCallbacksOptions,
 } from '../src/index.js'
-import { createCallback, signCallback, toJsonBody, type CallbackPayload } from '../src/testing/index.js'
+import { toJsonBody } from '../src/testing/index.js'
+import { deferred, deliveryHarness } from './support/delivery.js'
 
 const secret = 'review-secret'
-const START = 1_700_000_000_000
-let clock = START
+const harness = deliveryHarness(secret)
+const { clock, setup, sign } = harness
+const { resign } = harness
 
 afterEach(() => {
-  clock = START
+  harness.reset()
 })
 
-function setup(options: ZegoCallbacksOptions = {}) {
-  const receiver = new ZegoReceiver({ secret, now: () => clock, ...options })
-  const seen = {
-    delivered: [] as Array<{ event: string; delivery: DeliveryContext }>,
-    duplicates: [] as DuplicateEvent[],
-    rejected: [] as RejectedEvent[],
-    errors: [] as DeliveryErrorEvent[],
-  }
-  receiver.on('callback', (event, delivery) => {
-    seen.delivered.push({ event: event.event, delivery: { ...delivery } })
-  })
-  receiver.on('duplicate', (event) => {
-    seen.duplicates.push(event)
-  })
-  receiver.on('rejected', (event) => {
-    seen.rejected.push(event)
-  })
-  receiver.on('error', (event) => {
-    seen.errors.push(event)
-  })
-  const post = (body: CallbackPayload) => receiver.receive({ method: 'POST', contentType: 'application/json', body: toJsonBody(body) })
-  return { receiver, seen, post }
-}
-
-const seconds = () => Math.floor(clock / 1000)
-const sign = (event: string, fields: Record<string, string | number | bigint | string[] | undefined> = {}, ahead = 0) =>
-  createCallback(event, fields, { secret, timestamp: seconds() + ahead })
-/** The same callback re-signed as ZEGO does for a retry: new timestamp (now + ahead) and nonce. */
-const resign = (payload: CallbackPayload, ahead = 0) => signCallback({ ...payload }, { secret, timestamp: seconds() + ahead })
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
 const HUNG = Symbol('hung')
 const orHang = <T>(promise: Promise<T>, ms: number) => Promise.race([promise, sleep(ms).then(() => HUNG)])
-const deferred = () => {
-  let resolve!: () => void
-  const promise = new Promise<void>((done) => {
-    resolve = done
-  })
-  return { promise, resolve }
-}
 
 describe('review: defects', () => {
   // Was a defect, found in review: src/delivery/deliverer.ts:290-296 `within()` hands listenerTimeoutMs straight to
@@ -85,7 +46,7 @@ describe('review: defects', () => {
   // answered 503 listener_timeout after listenerTimeoutMs: the control below passes.
   it('a store that stalls is answered 503 after listenerTimeoutMs, wherever it stalls', async () => {
     const stallOn = (prefix: string): DeliveryStore => {
-      const inner = new MemoryDeliveryStore({ now: () => clock })
+      const inner = new MemoryDeliveryStore({ now: () => clock.now })
       return {
         get: (key) => inner.get(key),
         setIfAbsent: (key, value, ttl) => (key.startsWith(prefix) ? new Promise<boolean>(() => {}) : inner.setIfAbsent(key, value, ttl)),
@@ -117,10 +78,10 @@ describe('review: defects', () => {
     // ZEGO's clock 200 s ahead of ours: within the 300 s tolerance.
     const first = sign('mix_start', {}, 200)
     expect((await post(first)).status).toBe(200)
-    clock += 32_000 // ZEGO's retry, 32 s later (its answer was lost), re-signed
+    clock.now += 32_000 // ZEGO's retry, 32 s later (its answer was lost), re-signed
     const retry = resign(first, 200)
     expect((await post(retry)).body).toEqual({ ok: true, duplicate: true })
-    clock += 478_000 // 510 s after the first: first's record expired (501 s), the retry's triple is fresh until 533 s
+    clock.now += 478_000 // 510 s after the first: first's record expired (501 s), the retry's triple is fresh until 533 s
     const replay = await post(retry)
     expect(replay.status).toBe(200)
     expect(replay.body).toEqual({ ok: true, duplicate: true })
@@ -132,10 +93,10 @@ describe('review: defects', () => {
     const { post, seen } = setup({ retentionMs: 1_000 })
     const first = sign('mix_start')
     await post(first)
-    clock += 10_000
+    clock.now += 10_000
     const retry = resign(first)
     expect((await post(retry)).body).toEqual({ ok: true, duplicate: true })
-    clock += 295_000 // the retry's timestamp is 295 s old: fresh; the first's record expired at 301 s
+    clock.now += 295_000 // the retry's timestamp is 295 s old: fresh; the first's record expired at 301 s
     expect((await post(retry)).body).toEqual({ ok: true, duplicate: true })
     expect(seen.delivered).toHaveLength(1)
   })
@@ -148,7 +109,7 @@ describe('review: defects', () => {
   // close() is documented to resolve "once every one in flight has been answered and its
   // listeners have finished".
   it("close() waits for the error listeners of failures it reports", async () => {
-    const receiver = new ZegoReceiver({ secret, now: () => clock, listenerTimeoutMs: 20 })
+    const receiver = new ZegoReceiver({ secret, now: () => clock.now, listenerTimeoutMs: 20 })
     const gate = deferred()
     receiver.on('mixStarted', async () => {
       await gate.promise
@@ -285,7 +246,7 @@ describe('review: edge cases checked and sound', () => {
   })
 
   it('a swapped body racing its genuine retry across two receivers sharing a store is refused, and the listeners run once', async () => {
-    const store = new MemoryDeliveryStore({ now: () => clock })
+    const store = new MemoryDeliveryStore({ now: () => clock.now })
     const a = setup({ store })
     const b = setup({ store })
     const genuine = sign('stream_create', { stream_sid: 's1', stream_seq: '1' })

@@ -3,62 +3,21 @@ import {
   MemoryDeliveryStore,
   ZegoReceiver,
   type DeliveryContext,
-  type DeliveryErrorEvent,
   type DeliveryStore,
-  type DuplicateEvent,
-  type RejectedEvent,
-  type ZegoCallbacksOptions,
 } from '../src/index.js'
-import { createCallback, signCallback, toJsonBody, toFormBody, type CallbackPayload } from '../src/testing/index.js'
+import { toFormBody, toJsonBody, type CallbackPayload } from '../src/testing/index.js'
+import { deferred, deliveryHarness } from './support/delivery.js'
 
 const secret = 'delivery-secret'
-let clock = 1_700_000_000_000
+const harness = deliveryHarness(secret)
+const { clock, setup, sign } = harness
+/** A retry ZEGO signed anew, by default 2 s later. */
+const resign = (payload: CallbackPayload, laterSeconds = 2) => harness.resign(payload, laterSeconds)
 
 afterEach(() => {
-  clock = 1_700_000_000_000
+  harness.reset()
   vi.useRealTimers()
 })
-
-/** A receiver on a pinned clock that records what it emits. */
-function setup(options: ZegoCallbacksOptions = {}) {
-  const receiver = new ZegoReceiver({ secret, now: () => clock, ...options })
-  const seen = {
-    delivered: [] as Array<{ event: string; delivery: DeliveryContext }>,
-    duplicates: [] as DuplicateEvent[],
-    rejected: [] as RejectedEvent[],
-    errors: [] as DeliveryErrorEvent[],
-  }
-  receiver.on('callback', (event, delivery) => {
-    seen.delivered.push({ event: event.event, delivery })
-  })
-  receiver.on('duplicate', (event) => {
-    seen.duplicates.push(event)
-  })
-  receiver.on('rejected', (event) => {
-    seen.rejected.push(event)
-  })
-  receiver.on('error', (event) => {
-    seen.errors.push(event)
-  })
-  const post = (body: string | CallbackPayload, contentType = 'application/json') =>
-    receiver.receive({ method: 'POST', contentType, body: typeof body === 'string' ? body : toJsonBody(body) })
-  return { receiver, seen, post }
-}
-
-const sign = (event: string, fields: Record<string, string | number | bigint | string[] | undefined> = {}) =>
-  createCallback(event, fields, { secret, timestamp: Math.floor(clock / 1000) })
-
-/** The same callback as ZEGO would re-sign it for a retry: a new timestamp and nonce. */
-const resign = (payload: CallbackPayload, laterSeconds = 2) =>
-  signCallback({ ...payload }, { secret, timestamp: Math.floor(clock / 1000) + laterSeconds })
-
-const deferred = () => {
-  let resolve!: () => void
-  const promise = new Promise<void>((done) => {
-    resolve = done
-  })
-  return { promise, resolve }
-}
 
 describe('deduplication', () => {
   it('answers the same signed request again with 200 without running the listeners, and emits duplicate', async () => {
@@ -186,13 +145,13 @@ describe('deduplication', () => {
     const { post, seen } = setup({ retentionMs: 60_000, toleranceSeconds: 30 })
     const first = sign('mix_start')
     await post(first)
-    clock += 59_000
+    clock.now += 59_000
     await post(resign(first)) // a repeat: remembered for another 60 s from now
     expect(seen.delivered).toHaveLength(1)
-    clock += 59_000
+    clock.now += 59_000
     await post(resign(first))
     expect(seen.delivered).toHaveLength(1)
-    clock += 61_000
+    clock.now += 61_000
     await post(resign(first))
     expect(seen.delivered).toHaveLength(2)
   })
@@ -201,7 +160,7 @@ describe('deduplication', () => {
     const { post, seen } = setup({ retentionMs: 1_000 })
     const first = sign('some_future_event')
     await post(first)
-    clock += 250_000
+    clock.now += 250_000
     expect((await post(first)).body).toEqual({ ok: true, duplicate: true })
     expect(seen.delivered).toHaveLength(1)
   })
@@ -269,7 +228,7 @@ describe('retries after failure', () => {
     await post(sign('stream_create', { stream_sid: 'sid-9', stream_seq: '2' }))
     expect(contexts).toHaveLength(2)
     expect(contexts[0]).toBe(contexts[1])
-    expect(contexts[0]).toEqual({ key: 'stream_create:1:sid-9:2', attempt: 1, receivedAt: new Date(clock) })
+    expect(contexts[0]).toEqual({ key: 'stream_create:1:sid-9:2', attempt: 1, receivedAt: new Date(clock.now) })
   })
 
   it('makes a retry that arrives during the first attempt wait for it and answer with its outcome', async () => {
@@ -363,7 +322,7 @@ describe('failure policy', () => {
   })
 
   it('warns on the process when a failure is acknowledged and nobody listens to error', async () => {
-    const receiver = new ZegoReceiver({ secret, now: () => clock, failurePolicy: 'acknowledge' })
+    const receiver = new ZegoReceiver({ secret, now: () => clock.now, failurePolicy: 'acknowledge' })
     receiver.on('mixStarted', () => {
       throw new Error('quiet failure')
     })
@@ -473,7 +432,7 @@ describe('deadlines, load and shutdown', () => {
 describe('the store', () => {
   /** A MemoryDeliveryStore whose chosen method fails on demand. */
   function flaky(fail: { get?: boolean; setIfAbsent?: boolean; delete?: boolean }): DeliveryStore {
-    const inner = new MemoryDeliveryStore({ now: () => clock })
+    const inner = new MemoryDeliveryStore({ now: () => clock.now })
     const maybe = (name: keyof typeof fail) => {
       if (fail[name]) throw new Error(`store ${name} down: redis://user:password@host`)
     }
@@ -517,7 +476,7 @@ describe('the store', () => {
   })
 
   it('lets two receivers sharing one store deliver a callback once, whichever gets it and in any order', async () => {
-    const store = new MemoryDeliveryStore({ now: () => clock })
+    const store = new MemoryDeliveryStore({ now: () => clock.now })
     const a = setup({ store })
     const b = setup({ store })
     const gate = deferred()
@@ -533,7 +492,7 @@ describe('the store', () => {
   })
 
   it('lets another instance take over a callback whose lock outlived a crashed holder', async () => {
-    const store = new MemoryDeliveryStore({ now: () => clock })
+    const store = new MemoryDeliveryStore({ now: () => clock.now })
     const first = sign('mix_start')
     const { receiver: probe, seen: probeSeen } = setup({ store })
     await probe.receive({ method: 'POST', contentType: 'application/json', body: toJsonBody(sign('mix_start', { seq: '0' })) })
@@ -541,7 +500,7 @@ describe('the store', () => {
     await store.setIfAbsent(`zego:lock:${key}`, 'crashed', 30_000)
     const { post, seen } = setup({ store, listenerTimeoutMs: 100 })
     expect((await post(first)).body).toMatchObject({ reason: 'listener_timeout' })
-    clock += 31_000
+    clock.now += 31_000
     expect((await post(resign(first))).status).toBe(200)
     expect(seen.delivered).toHaveLength(1)
   })
@@ -591,7 +550,7 @@ describe('MemoryDeliveryStore', () => {
   })
 
   it('keeps two receivers sharing a full store from running one callback at once: 503, never twice', async () => {
-    const store = new MemoryDeliveryStore({ maxEntries: 4, now: () => clock })
+    const store = new MemoryDeliveryStore({ maxEntries: 4, now: () => clock.now })
     const a = setup({ store })
     const b = setup({ store })
     const gate = deferred()
@@ -615,7 +574,7 @@ describe('MemoryDeliveryStore', () => {
   })
 
   it('keeps the receiver default store bounded under a flood of distinct callbacks', async () => {
-    const store = new MemoryDeliveryStore({ maxEntries: 300, evictAfterMs: 0, now: () => clock })
+    const store = new MemoryDeliveryStore({ maxEntries: 300, evictAfterMs: 0, now: () => clock.now })
     const { post, seen } = setup({ store })
     for (let i = 0; i < 400; i++) await post(sign('mix_start', { seq: String(i) }))
     expect(seen.delivered).toHaveLength(400)
