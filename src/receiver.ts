@@ -16,7 +16,7 @@ import { definitionFor, type ModeledEventMap, type ModeledEventName } from './ev
 import { resolveOptions, type ResolvedOptions, type ZegoCallbacksOptions } from './options.js'
 import { getOwn, quote, type RawPayload } from './raw.js'
 import { readBody } from './read-body.js'
-import { commonField, verifyCallback } from './verify.js'
+import { commonField, verifyCallback, type VerifiedSignature } from './verify.js'
 
 /** What the `callback` event's listeners get: every verified callback, modeled or not. */
 export interface CallbackEvent {
@@ -231,8 +231,8 @@ export class ZegoReceiver implements ZegoEventSource<ZegoReceiver> {
 
   async #receive(request: CallbackRequest, receivedAt: Date): Promise<CallbackResponse> {
     try {
-      const { raw, lossy } = await this.#decode(request)
-      return await this.#deliver(raw, lossy, receivedAt)
+      const { raw, lossy, signed } = await this.#decode(request)
+      return await this.#deliver(raw, lossy, signed, receivedAt)
     } catch (caught) {
       return this.#refuse(caught)
     }
@@ -255,8 +255,10 @@ export class ZegoReceiver implements ZegoEventSource<ZegoReceiver> {
     }
   }
 
-  // Returns the verified payload, and the fields a host JSON parser rounded before we saw the body.
-  async #decode(request: CallbackRequest): Promise<{ raw: RawPayload; lossy: readonly string[] }> {
+  // Returns the verified payload, what verified it, and the fields a host JSON parser rounded before we saw the body.
+  async #decode(
+    request: CallbackRequest,
+  ): Promise<{ raw: RawPayload; lossy: readonly string[]; signed: VerifiedSignature }> {
     if (request.method.toUpperCase() !== 'POST') {
       throw new RequestError('method_not_allowed', `${quote(request.method)} is not allowed here: ZEGO posts callbacks`)
     }
@@ -284,7 +286,7 @@ export class ZegoReceiver implements ZegoEventSource<ZegoReceiver> {
       )
     }
     try {
-      verifyCallback(raw, this.#options)
+      return { raw, lossy, signed: verifyCallback(raw, this.#options) }
     } catch (error) {
       // A rounded nonce cannot verify; say why, but it stays a 401: the sender is not proven to be ZEGO.
       const rounded = lossy.filter((field) => /^(nonce|timestamp)$/i.test(field))
@@ -293,10 +295,14 @@ export class ZegoReceiver implements ZegoEventSource<ZegoReceiver> {
       }
       throw error
     }
-    return { raw, lossy }
   }
 
-  async #deliver(raw: RawPayload, lossy: readonly string[], receivedAt: Date): Promise<CallbackResponse> {
+  async #deliver(
+    raw: RawPayload,
+    lossy: readonly string[],
+    signed: VerifiedSignature,
+    receivedAt: Date,
+  ): Promise<CallbackResponse> {
     const event = commonField(raw, 'event')
     if (typeof event !== 'string' || event === '') {
       throw new RequestError('invalid_body', 'the callback has no event name')
@@ -310,11 +316,7 @@ export class ZegoReceiver implements ZegoEventSource<ZegoReceiver> {
     // Validate before any listener runs: a 400 must not have side effects.
     const payload = definition?.parse(raw)
     const callback: CallbackEvent = { event, raw }
-    // verifyCallback proved these three are strings.
-    const [timestamp, nonce, signature] = (['timestamp', 'nonce', 'signature'] as const).map(
-      (name) => commonField(raw, name) as string,
-    ) as [string, string, string]
-    const triple = tripleOf(timestamp, nonce, signature)
+    const triple = tripleOf(signed.timestamp, signed.nonce, signed.signature)
     const key = this.#keyOf(callback) ?? (definition && payload ? definition.key(payload as never) : `sig:${triple}`)
     const run = async (delivery: DeliveryContext): Promise<void> => {
       const jobs = [this.#dispatch('callback', callback, delivery)]
@@ -325,7 +327,7 @@ export class ZegoReceiver implements ZegoEventSource<ZegoReceiver> {
     const outcome = await this.#deliverer.deliver({
       key,
       triple,
-      timestamp: /^\d{1,12}$/.test(timestamp) ? Number(timestamp) : Number.NaN,
+      timestamp: signed.seconds,
       digest: contentDigest(raw),
       receivedAt,
       run,
@@ -385,17 +387,19 @@ export class ZegoReceiver implements ZegoEventSource<ZegoReceiver> {
   }
 }
 
+const closingReasons: ReadonlySet<RejectionReason> = new Set([
+  'body_timeout',
+  'body_too_large',
+  'unsupported_media_type',
+  'closing',
+  'overloaded',
+] as const)
+
 function headersFor(reason: RejectionReason): Record<string, string> {
   if (reason === 'method_not_allowed') return { Allow: 'POST' }
-  // The rest of the body was not read (too large, never coming, or of no use): do not keep the
-  // connection draining it for another request.
-  if (reason === 'body_timeout' || reason === 'body_too_large' || reason === 'unsupported_media_type') {
-    return { Connection: 'close' }
-  }
-  // Refused before reading the body: do not drain it, and let a closing server drop the connection.
-  if (reason === 'closing' || reason === 'overloaded') {
-    return { Connection: 'close' }
-  }
+  // The rest of the body was not read (too large, never coming, of no use, or refused before
+  // reading under load or shutdown): do not keep the connection draining it for another request.
+  if (closingReasons.has(reason)) return { Connection: 'close' }
   return {}
 }
 

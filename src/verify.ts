@@ -10,11 +10,21 @@ export function commonField(raw: RawPayload, name: 'event' | 'appid' | 'timestam
 
 const pascalNames = { event: 'Event', appid: 'AppId', timestamp: 'Timestamp', nonce: 'Nonce', signature: 'Signature' } as const
 
+/** The signature fields of a verified callback, as received, and its timestamp in Unix seconds. */
+export interface VerifiedSignature {
+  timestamp: string
+  nonce: string
+  signature: string
+  /** `timestamp` as a number, `NaN` when it is not digits (possible only with an infinite tolerance). */
+  seconds: number
+}
+
 /**
  * Proves a raw payload comes from ZEGO: a signature made with one of the secrets (401), a fresh
- * timestamp (401), and an allowed AppID (403). Nothing else in the payload is trusted before this.
+ * timestamp (401), and an allowed AppID (403), and returns what it verified. Nothing else in the
+ * payload is trusted before this.
  */
-export function verifyCallback(raw: RawPayload, options: ResolvedOptions): void {
+export function verifyCallback(raw: RawPayload, options: ResolvedOptions): VerifiedSignature {
   const timestamp = commonField(raw, 'timestamp')
   const nonce = commonField(raw, 'nonce')
   const signature = commonField(raw, 'signature')
@@ -49,4 +59,5 @@ export function verifyCallback(raw: RawPayload, options: ResolvedOptions): void 
       )
     }
   }
+  return { timestamp, nonce, signature, seconds }
 }
