@@ -115,9 +115,22 @@ export class Deliverer {
     const { now, toleranceSeconds, retentionMs, listenerTimeoutMs } = this.#settings
     const fresh = (request.timestamp + toleranceSeconds) * 1000 - now() + 1000
     const ttl = Math.ceil(Number.isFinite(fresh) ? Math.max(fresh, retentionMs) : retentionMs)
-    // The deadline covers the store too: a store that stops answering gets a 503, not a hang.
-    const started = performance.now()
-    const seen = await within(this.#checkSignature(request, ttl), listenerTimeoutMs)
+    // One deadline covers the store too: a store that stops answering gets a 503, not a hang.
+    const deadline = startDeadline(listenerTimeoutMs)
+    try {
+      return await this.#deliverWithin(request, ttl, deadline.reached)
+    } finally {
+      deadline.clear()
+    }
+  }
+
+  async #deliverWithin(
+    request: DeliveryRequest,
+    ttl: number,
+    deadline: Promise<typeof TIMED_OUT>,
+  ): Promise<DeliveryOutcome> {
+    const { listenerTimeoutMs } = this.#settings
+    const seen = await Promise.race([this.#checkSignature(request, ttl), deadline])
     if (seen === TIMED_OUT) {
       throw new DeliveryError('store_failed', `the delivery store did not answer within ${listenerTimeoutMs} ms`)
     }
@@ -131,7 +144,7 @@ export class Deliverer {
     }
     let result: Result | typeof TIMED_OUT
     try {
-      result = await within(attempt.promise, listenerTimeoutMs - (performance.now() - started))
+      result = await Promise.race([attempt.promise, deadline])
     } finally {
       attempt.waiting--
       if (attempt.waiting === 0 && !attempt.settled) this.#orphans++
@@ -362,16 +375,12 @@ function isSuccess(status: number): boolean {
   return status >= 200 && status < 300
 }
 
-// Resolves with the promise's value, or TIMED_OUT after `ms` (never with Infinity).
-async function within<T>(promise: Promise<T>, ms: number): Promise<T | typeof TIMED_OUT> {
-  if (!(ms <= MAX_TIMER_MS)) return promise
+// A promise of TIMED_OUT after `ms` (never with Infinity), to race against, and how to cancel it.
+function startDeadline(ms: number): { reached: Promise<typeof TIMED_OUT>; clear: () => void } {
+  if (!(ms <= MAX_TIMER_MS)) return { reached: new Promise(() => {}), clear: () => {} }
   let timer: NodeJS.Timeout | undefined
-  const deadline = new Promise<typeof TIMED_OUT>((resolve) => {
+  const reached = new Promise<typeof TIMED_OUT>((resolve) => {
     timer = setTimeout(resolve, ms, TIMED_OUT)
   })
-  try {
-    return await Promise.race([promise, deadline])
-  } finally {
-    clearTimeout(timer)
-  }
+  return { reached, clear: () => clearTimeout(timer) }
 }
