@@ -750,7 +750,6 @@ const summary = {
     listenerFailures: stats.listenerFailures,
     inFlightAfterClose,
     storeSize: stores.reduce((sum, store) => sum + store.size, 0),
-    storeEvictions: stores.reduce((sum, store) => sum + store.evictions, 0),
   },
   memory: { peakRssMiB: mib(memory.rss), peakHeapUsedMiB: mib(memory.heapUsed), planHeapUsedMiB: mib(baselineHeapUsed),
     retainedHeapUsedMiB: retainedHeapUsed === undefined ? null : mib(retainedHeapUsed),
@@ -781,7 +780,7 @@ if (!flags.quiet) {
     ['error events', Object.entries(summary.receiver.errorEvents).map(([k, v]) => `${k}: ${v}`).join(', ') || '-'],
     ['listener runs / injected failures', `${stats.listenerRuns} / ${stats.listenerFailures}`],
     ['key splits / attempt mismatches', `${keySplits.length} / ${attemptMismatches.length}`],
-    ['store size / evictions', `${summary.receiver.storeSize} / ${summary.receiver.storeEvictions}${config.store === 'shared' ? '' : ' (one store per instance)'}`],
+    ['store size', `${summary.receiver.storeSize}${config.store === 'shared' ? '' : ' (one store per instance)'}`],
     ['in flight after close()', inFlightAfterClose.join(', ')],
     [
       'peak rss / heapUsed',

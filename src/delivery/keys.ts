@@ -2,11 +2,6 @@ import * as crypto from 'node:crypto'
 import { createHash } from 'node:crypto'
 import type { RawPayload } from '../raw.js'
 
-/** The signature triple of a verified callback, as one store key part. */
-export function tripleOf(timestamp: string, nonce: string, signature: string): string {
-  return `${timestamp}:${encodeURIComponent(nonce)}:${encodeURIComponent(signature)}`
-}
-
 /** A key from an event name and the parts that identify one callback of it, each part escaped. */
 export function keyOf(event: string, parts: ReadonlyArray<string | number>): string {
   return [event, ...parts].map((part) => encodeURIComponent(String(part))).join(':')
@@ -14,12 +9,17 @@ export function keyOf(event: string, parts: ReadonlyArray<string | number>): str
 
 /**
  * A digest of the payload's content: the same for the same fields and values in the same order,
- * whether they arrived as JSON or as a form; different for any other change.
+ * whether they arrived as JSON or as a form (where a one-item list arrives as a single value);
+ * different for any other change.
  */
 export function contentDigest(raw: RawPayload): string {
   // Numbers are exact strings in a raw payload, so JSON.stringify is exact, and native.
-  const text = JSON.stringify(raw)
+  const text = JSON.stringify(raw, oneItemListsAsValues)
   return oneShotHash ? oneShotHash('sha256', text, 'base64url') : createHash('sha256').update(text).digest('base64url')
+}
+
+function oneItemListsAsValues(_key: string, value: unknown): unknown {
+  return Array.isArray(value) && value.length === 1 ? value[0] : value
 }
 
 // crypto.hash (Node 20.12+) is a one-shot digest without a Hash object: half the cost here.

@@ -1,5 +1,6 @@
 import { create, StructError, type, type Struct } from 'superstruct'
 import { keyOf } from '../delivery/keys.js'
+import type { ZegoProduct } from '../envelope.js'
 import { PayloadError } from '../errors.js'
 import type { RawPayload } from '../raw.js'
 import { anyString, id, quantity } from './fields.js'
@@ -38,16 +39,31 @@ export type Validated<S extends EventSchema> = {
   [K in keyof S]: S[K] extends Struct<infer T, any> ? T : never
 }
 
-/** One modeled ZEGO event: our camelCase name, ZEGO's name, and how to validate and normalize it. */
-export interface EventDefinition<Name extends string = string, Payload = unknown> {
+/** The fields of an answer body a product reads, for the events whose answer listeners can shape. */
+export type AnswerFields = Record<string, string | number>
+
+/**
+ * One modeled ZEGO event: our camelCase name, ZEGO's name and product, how to validate and
+ * normalize it, and (for the few whose answer the product reads) how listeners shape the answer.
+ */
+export interface EventDefinition<Name extends string = string, Payload = unknown, Answer = never> {
   /** The name listeners subscribe to, such as `'streamCreated'`. */
   readonly name: Name
+  /** The product whose callback this is. */
+  readonly product: ZegoProduct
   /** ZEGO's `event` value, such as `'stream_create'`. */
   readonly zegoEvent: string
   /** Validates a verified raw payload and returns the typed event; throws a `PayloadError` naming the field. */
   readonly parse: (raw: RawPayload) => Payload
   /** The deduplication key of a parsed callback: the same for every delivery of one callback, retries with a new nonce included. */
   readonly key: (payload: Payload) => string
+  /**
+   * Turns what the listeners returned (in registration order, `undefined` for no say) into the
+   * answer's fields, or `undefined` to answer as usual; throws a `TypeError` for an unusable one.
+   */
+  readonly answer?: ((returned: readonly unknown[]) => AnswerFields | undefined) | undefined
+  /** Only a type: what a listener of this event may return. */
+  readonly answerType?: Answer
 }
 
 /** The fields an event adds to the envelope: what its normalizer returns. */
@@ -60,20 +76,25 @@ export type EventFields<Payload extends CallbackEnvelope> = Omit<Payload, keyof 
  *
  * Note: the schema validates with `create`, so its coercions run and unknown fields are allowed.
  */
-export function defineEvent<Payload extends CallbackEnvelope>() {
+export function defineEvent<Payload extends CallbackEnvelope, Answer = never>() {
   return <Name extends string, S extends EventSchema>(definition: {
     name: Name
+    /** Default `'rtc'`. */
+    product?: ZegoProduct
     zegoEvent: string
     schema: S
     normalize: (fields: Validated<S>) => EventFields<Payload>
     /** The fields that identify one callback of this event (the event name and AppID are added). */
     identity: (payload: Payload) => ReadonlyArray<string | number>
-  }): EventDefinition<Name, Payload> => {
+    answer?: (returned: readonly unknown[]) => AnswerFields | undefined
+  }): EventDefinition<Name, Payload, Answer> => {
     // One struct for the envelope and the event's own fields: a single validation pass.
     const struct = type({ ...envelopeSchema, ...definition.schema })
     return {
       name: definition.name,
+      product: definition.product ?? 'rtc',
       zegoEvent: definition.zegoEvent,
+      answer: definition.answer,
       key: (payload) => keyOf(definition.zegoEvent, [payload.appId, ...definition.identity(payload)]),
       parse(raw) {
         let fields
