@@ -7,7 +7,7 @@ import Koa from 'koa'
 import koa2 from 'koa2'
 import { zegoCallbacks as zegoExpress } from '../../adapters/express.js'
 import { zegoCallbacks as zegoKoa } from '../../adapters/koa.js'
-import type { CloseResult, ZegoCallbacksOptions, ZegoEventSource } from '../../src/index.js'
+import type { CloseOptions, CloseResult, ZegoCallbacksOptions, ZegoEventSource, ZegoReceiver } from '../../src/index.js'
 
 /** A body parser the host app runs before the middleware (`raw`: the exact bytes in `req.body`). */
 export type HostParser = 'none' | 'json' | 'json-raw' | 'form' | 'raw'
@@ -24,7 +24,9 @@ export interface Mount {
 /** The middleware as an event source, whatever the framework. */
 export interface Source extends ZegoEventSource<unknown> {
   /** Stops taking callbacks and waits for those in flight. */
-  close(): Promise<CloseResult>
+  close(options?: CloseOptions): Promise<CloseResult>
+  /** The receiver behind the middleware. */
+  readonly receiver: ZegoReceiver
 }
 
 /** One framework: builds a server with the middleware mounted and a JSON 404 for everything else. */
