@@ -72,13 +72,16 @@ export {
   type LiveRoom,
   type LiveStreamListOptions,
 } from './live-list/live-list.js'
-export { MemoryLiveListStore, type LiveListStore } from './live-list/store.js'
+export { MemoryLiveListStore, type MemoryLiveListStoreOptions } from './live-list/memory-store.js'
 export type {
-  ApplyOutcome,
+  HeldCallback,
   ListCallback,
-  LiveListChange,
-  LiveListMode,
+  LiveListStore,
   LiveStream,
-  RoomRecord,
+  RoomHeader,
+  RoomRead,
+  RoomSnapshot,
+  RoomUpdate,
   StreamRecord,
-} from './live-list/reduce.js'
+} from './live-list/store.js'
+export type { ApplyOutcome, LiveListChange, LiveListMode } from './live-list/reduce.js'
