@@ -5,7 +5,8 @@ const PLAIN = /[^"\\\u0000-\u001f]*/y
 
 /**
  * Parses JSON text without losing digits: every number becomes its exact source text, a `__proto__`
- * key is an own property, and duplicate keys or nesting deeper than `maxDepth` are refused.
+ * key is an own property, and duplicate keys, nesting deeper than `maxDepth` and strings that are not
+ * well-formed Unicode (a lone surrogate such as `"\ud800"`) are refused.
  *
  * Note: throws a `SyntaxError` that names the position; callers map it to a 400.
  */
@@ -38,7 +39,7 @@ export function parseLosslessJson(text: string, maxDepth = MAX_DEPTH): RawValue 
     at = PLAIN.lastIndex
     if (text.charCodeAt(at) === 0x22) {
       at++
-      return text.slice(start + 1, at - 1)
+      return wellFormed(text.slice(start + 1, at - 1))
     }
     let escaped = false
     for (; at < text.length; at++) {
@@ -47,7 +48,7 @@ export function parseLosslessJson(text: string, maxDepth = MAX_DEPTH): RawValue 
         at++
         const literal = text.slice(start, at)
         // Only strings with escapes need JSON.parse, which also checks the escapes are valid.
-        return escaped ? (JSON.parse(literal) as string) : literal.slice(1, -1)
+        return wellFormed(escaped ? (JSON.parse(literal) as string) : literal.slice(1, -1))
       }
       if (c === 0x5c) {
         escaped = true
@@ -58,6 +59,10 @@ export function parseLosslessJson(text: string, maxDepth = MAX_DEPTH): RawValue 
     }
     return fail('unterminated string')
   }
+
+  // A lone surrogate (`"\ud800"`, or one sent raw in a text body) is no Unicode text: ids holding
+  // one break every later encoding step, so it is refused here with the rest of the bad JSON.
+  const wellFormed = (string: string): string => (isWellFormed(string) ? string : fail('lone surrogate in string'))
 
   const value = (depth: number): RawValue => {
     skipSpace()
@@ -127,6 +132,11 @@ export function parseLosslessJson(text: string, maxDepth = MAX_DEPTH): RawValue 
   skipSpace()
   if (at < text.length) fail('unexpected text after the JSON value')
   return result
+}
+
+/** Whether `text` holds no lone surrogate (`String.prototype.isWellFormed`, Node 20 and later). */
+export function isWellFormed(text: string): boolean {
+  return (text as string & { isWellFormed(): boolean }).isWellFormed()
 }
 
 const LITERALS: ReadonlyArray<readonly [string, boolean | null]> = [

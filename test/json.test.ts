@@ -80,6 +80,27 @@ describe('parseLosslessJson: strings', () => {
     expect(() => parseLosslessJson('"\\x41"')).toThrow(SyntaxError)
     expect(() => parseLosslessJson('"\\u12"')).toThrow(SyntaxError)
   })
+
+  // A lone surrogate is no Unicode text: an id holding one once made the delivery key throw (500).
+  it.each([
+    ['an escaped high surrogate', '"\\ud800"'],
+    ['an escaped low surrogate', '"a\\udfffb"'],
+    ['a high surrogate escaped before a letter', '"\\uD83D\\u0041"'],
+    ['two high surrogates', '"\\ud83d\\ud83d"'],
+    ['a low surrogate before a high one', '"\\ude00\\ud83d"'],
+    ['an escaped surrogate in a key', '{"\\ud800":"x"}'],
+    ['an escaped surrogate deep inside', '{"a":[{"b":"ok"},{"c":"\\udbff"}]}'],
+    ['a raw lone surrogate', '{"room_id":"a\ud800b"}'],
+    ['a raw lone surrogate in a key', '{"\udc00":"x"}'],
+  ])('rejects %s with a SyntaxError', (_label, text) => {
+    const error = thrown(() => parseLosslessJson(text))
+    expect(error).toBeInstanceOf(SyntaxError)
+    expect((error as Error).message).toMatch(/lone surrogate in string at position \d+/)
+  })
+
+  it('accepts surrogate pairs, escaped or raw', () => {
+    expect(parseLosslessJson('{"a":"\\ud83d\\ude00","b":"\ud83d\ude00","\\uD83D\\uDE00":"c"}')).toEqual({ a: '😀', b: '😀', '😀': 'c' })
+  })
 })
 
 describe('parseLosslessJson: structure', () => {
