@@ -61,13 +61,7 @@ function survey(container: RawPayload | RawValue[], depth: number, maxDepth: num
   if (depth > maxDepth) return false
   if (Array.isArray(container)) {
     for (let i = 0; i < container.length; i++) {
-      const item = container[i] as unknown
-      if (typeof item === 'number') {
-        census.holders.push(container)
-        census.slots.push(i)
-      } else if (typeof item === 'object' && item !== null && !survey(item as RawPayload | RawValue[], depth + 1, maxDepth, census)) {
-        return false
-      }
+      if (!surveyItem(container, i, depth, maxDepth, census)) return false
     }
     return true
   }
@@ -76,15 +70,25 @@ function survey(container: RawPayload | RawValue[], depth: number, maxDepth: num
     const first = key.charCodeAt(0)
     if (first >= 0x30 && first <= 0x39) return false
     census.keys++
-    const item = container[key] as unknown
-    if (typeof item === 'number') {
-      census.holders.push(container)
-      census.slots.push(key)
-    } else if (typeof item === 'object' && item !== null && !survey(item as RawPayload | RawValue[], depth + 1, maxDepth, census)) {
-      return false
-    }
+    if (!surveyItem(container, key, depth, maxDepth, census)) return false
   }
   return true
+}
+
+function surveyItem(
+  container: RawPayload | RawValue[],
+  slot: string | number,
+  depth: number,
+  maxDepth: number,
+  census: Census,
+): boolean {
+  const item = (container as Record<string | number, unknown>)[slot]
+  if (typeof item === 'number') {
+    census.holders.push(container)
+    census.slots.push(slot)
+    return true
+  }
+  return typeof item !== 'object' || item === null || survey(item as RawPayload | RawValue[], depth + 1, maxDepth, census)
 }
 
 /**
@@ -126,13 +130,16 @@ function skeletonColons(text: string, numbers: string[]): number {
   return colons
 }
 
-/** The number token starting at `start`: digits, sign, point and exponent. */
+/** The number token starting at `start`. */
 function numberAt(text: string, start: number): string {
   let end = start + 1
-  for (let c = text.charCodeAt(end); (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x65 || c === 0x45 || c === 0x2b || c === 0x2d; ) {
-    c = text.charCodeAt(++end)
-  }
+  while (isNumberPart(text.charCodeAt(end))) end++
   return text.slice(start, end)
+}
+
+/** Digits, sign, point and exponent: what follows a number token's first character. */
+function isNumberPart(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x65 || c === 0x45 || c === 0x2b || c === 0x2d
 }
 
 function isSpace(c: number): boolean {

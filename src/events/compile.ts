@@ -54,10 +54,19 @@ export function compileSchema(schema: Record<string, AnyStruct>, generate = canG
 
 /** One statement per field, then one object literal: V8 inlines each fast path and builds the result in a single shape. */
 function generated(keys: readonly string[], fasts: ReadonlyArray<FastPath<unknown>>): CompiledSchema {
-  const checks = keys.map((key, i) => `const v${i} = f${i}(raw[${JSON.stringify(key)}]); if (v${i} === refused) return undefined;`)
+  const checks = keys.map(
+    (key, i) => `const v${i} = f${i}(raw[${JSON.stringify(key)}]); if (v${i} === refused) return undefined;`,
+  )
   const result = keys.map((key, i) => `${JSON.stringify(key)}: v${i}`)
-  const body = `"use strict"; return function validate(raw) {\nif (!isPayload(raw)) return undefined;\n${checks.join('\n')}\nreturn { ${result.join(', ')} };\n}`
-  const make = new Function(...keys.map((_, i) => `f${i}`), 'refused', 'isPayload', body) as (...args: unknown[]) => CompiledSchema
+  const body = [
+    '"use strict"; return function validate(raw) {',
+    'if (!isPayload(raw)) return undefined;',
+    ...checks,
+    `return { ${result.join(', ')} };`,
+    '}',
+  ].join('\n')
+  const parameters = [...keys.map((_, i) => `f${i}`), 'refused', 'isPayload']
+  const make = new Function(...parameters, body) as (...args: unknown[]) => CompiledSchema
   return make(...fasts, REFUSED, isPayload)
 }
 

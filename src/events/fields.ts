@@ -20,7 +20,8 @@ function field<T>(
   const struct = define<T>(name, (value) => check(value) || `Expected ${expected}, but received: ${describe(value)}`)
   // superstruct counts a check as passed only when it returns exactly `true`.
   if (coercer === undefined) return withFastPath(struct, (value) => (check(value) === true ? (value as T) : REFUSED))
-  return withFastPath(new Struct({ ...struct, coercer: (value, context) => struct.coercer(coercer(value), context) }), (value) => {
+  const coercing = new Struct({ ...struct, coercer: (value, context) => struct.coercer(coercer(value), context) })
+  return withFastPath(coercing, (value) => {
     const coerced = coercer(value)
     return check(coerced) === true ? (coerced as T) : REFUSED
   })
