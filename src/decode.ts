@@ -33,26 +33,27 @@ export interface Decoded {
   lossy: readonly string[]
 }
 
+const NO_FIELDS: readonly string[] = Object.freeze([])
+
 /**
  * Turns a request into a raw payload: refuses a method other than POST (405), a media type other
  * than JSON or form (415), an oversized (413), slow (408) or malformed (400) body, and a body a
- * host middleware consumed without keeping a copy (500).
+ * host middleware consumed without keeping a copy (500). Synchronous when the body is at hand.
  */
-export async function decodeRequest(request: CallbackRequest, settings: DecodeSettings): Promise<Decoded> {
+export function decodeRequest(request: CallbackRequest, settings: DecodeSettings): Decoded | Promise<Decoded> {
   if (request.method.toUpperCase() !== 'POST') {
     throw new RequestError('method_not_allowed', `${quote(request.method)} is not allowed here: ZEGO posts callbacks`)
   }
   const media = mediaTypeOf(request.contentType || undefined)
   const { stream } = request
-  if (request.body !== undefined) return { raw: decodeBody(request.body, media), lossy: [] }
+  if (request.body !== undefined) return { raw: decodeBody(request.body, media), lossy: NO_FIELDS }
   if (stream !== undefined && !stream.readableEnded && !stream.destroyed) {
     const length = request.contentLength === undefined ? undefined : Number(request.contentLength)
-    const bytes = await readBody(stream, Number.isFinite(length) ? length : undefined, {
+    return readBody(stream, Number.isFinite(length) ? length : undefined, {
       limit: settings.bodyLimit,
       timeoutMs: settings.bodyTimeoutMs,
       readers: settings.readers,
-    })
-    return { raw: decodeBody(bytes, media), lossy: [] }
+    }).then((bytes) => ({ raw: decodeBody(bytes, media), lossy: NO_FIELDS }))
   }
   if (request.parsedBody !== undefined && request.parsedBody !== null) {
     const { payload, lossy } = fromParsedBody(request.parsedBody)
