@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream'
 import { decodeBody, fromParsedBody, mediaTypeOf } from './body.js'
 import { BodyUnavailableError, RequestError } from './errors.js'
 import { quote, type RawPayload } from './raw.js'
+import type { Deadlines } from './delivery/deadline.js'
 import { readBody, type BodyReaders } from './read-body.js'
 
 /** A framework-free description of one incoming request; adapters fill it from their framework. */
@@ -25,6 +26,8 @@ export interface DecodeSettings {
   bodyLimit: number
   bodyTimeoutMs: number
   readers: BodyReaders
+  /** One timer for every body's `bodyTimeoutMs`. */
+  deadlines: Deadlines
 }
 
 /** A decoded request: the payload, and the fields a host JSON parser rounded before we saw the body. */
@@ -53,6 +56,7 @@ export function decodeRequest(request: CallbackRequest, settings: DecodeSettings
       limit: settings.bodyLimit,
       timeoutMs: settings.bodyTimeoutMs,
       readers: settings.readers,
+      deadlines: settings.deadlines,
     }).then((bytes) => ({ raw: decodeBody(bytes, media), lossy: NO_FIELDS }))
   }
   if (request.parsedBody !== undefined && request.parsedBody !== null) {
