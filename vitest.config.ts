@@ -17,5 +17,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts', 'examples/**/*.test.ts'],
     typecheck: { enabled: true, include: ['test/**/*.test-d.ts'] },
     testTimeout: 20_000,
+    // The package logs every refusal to the console, and tests refuse on purpose: show a test's
+    // console output only when it fails.
+    silent: 'passed-only',
   },
 })

@@ -13,10 +13,13 @@ import {
   type RejectionReason,
   type ZegoCallbackError,
 } from './errors.js'
+import { assertEventName } from './event-names.js'
 import type { ModeledAnswerMap, ModeledEventMap, ModeledEventName } from './events/registry.js'
+import { CallbackLog, type CallbackFacts } from './logger.js'
 import { resolveOptions, type ResolvedOptions, type ZegoCallbacksOptions } from './options.js'
 import type { RawPayload } from './raw.js'
 import { BodyReaders } from './read-body.js'
+import { startTrace, traced, type CallbackTrace } from './tracing.js'
 import { validate } from './validate.js'
 import { verifyCallback, type CallbackEvent, type VerifiedCallback } from './verify.js'
 
@@ -33,6 +36,18 @@ export interface DuplicateEvent extends CallbackEvent {
   matchedBy: 'signature' | 'key'
   /** When this request arrived. */
   receivedAt: Date
+}
+
+/** What the `delivered` event's listeners get: a callback whose listeners all succeeded, answered 2xx. */
+export interface DeliveredEvent extends CallbackEvent {
+  /** Its deduplication key. */
+  key: string
+  /** Which delivery of the callback it was (above 1 after failed ones). */
+  attempt: number
+  /** When this request arrived. */
+  receivedAt: Date
+  /** Milliseconds from its arrival to the answer (its listeners, mostly), on the `now` clock. */
+  durationMs: number
 }
 
 /** What the `error` event's listeners get: a failure no answer to ZEGO reports. */
@@ -68,6 +83,8 @@ export interface ZegoEventMap extends ModeledEventMap {
   rejected: RejectedEvent
   /** Every repeat of a delivered callback, answered 200 without running the listeners. */
   duplicate: DuplicateEvent
+  /** Every callback delivered: its listeners all succeeded (for metrics: how long it took). */
+  delivered: DeliveredEvent
   /** Failures no answer reports (an acknowledged listener failure, a store failure after delivery). */
   error: DeliveryErrorEvent
 }
@@ -140,6 +157,7 @@ export class ZegoReceiver implements ZegoEventSource<ZegoReceiver> {
   /** How many `once` registrations each event may still hold; zero skips that bookkeeping. */
   readonly #onces = new Map<string, number>()
   readonly #deliverer: Deliverer
+  readonly #log: CallbackLog
   readonly #receiving = new Set<Promise<CallbackResponse>>()
   /** Listeners of `rejected`, `duplicate` and `error` still running: the answer does not wait for them, `close()` does. */
   readonly #background = new Set<Promise<unknown>>()
@@ -149,6 +167,7 @@ export class ZegoReceiver implements ZegoEventSource<ZegoReceiver> {
   /** Throws a `TypeError` when no secret is configured or an option is unusable. */
   constructor(options?: ZegoCallbacksOptions) {
     this.#options = resolveOptions(options)
+    this.#log = new CallbackLog(this.#options.logger, this.#options)
     this.#decode = {
       bodyLimit: this.#options.bodyLimit,
       bodyTimeoutMs: this.#options.bodyTimeoutMs,
@@ -177,17 +196,20 @@ export class ZegoReceiver implements ZegoEventSource<ZegoReceiver> {
   }
 
   on<K extends ZegoEventName>(event: K, listener: ZegoListener<K>): this {
+    assertEventName(event)
     this.#emitter.on(event, listener)
     return this
   }
 
   once<K extends ZegoEventName>(event: K, listener: ZegoListener<K>): this {
+    assertEventName(event)
     this.#emitter.once(event, listener)
     this.#onces.set(event, (this.#onces.get(event) ?? 0) + 1)
     return this
   }
 
   off<K extends ZegoEventName>(event: K, listener?: ZegoListener<K>): this {
+    assertEventName(event)
     this.#emitter.off(event, listener)
     return this
   }
@@ -231,16 +253,23 @@ export class ZegoReceiver implements ZegoEventSource<ZegoReceiver> {
    * emitted as `rejected`.
    */
   receive(request: CallbackRequest): Promise<CallbackResponse> {
+    const receivedAt = new Date(this.#options.now())
+    const trace = startTrace(receivedAt)
+    if (trace === undefined) return this.#take(request, receivedAt, undefined)
+    return traced(trace, this.#options.now, () => this.#take(request, receivedAt, trace))
+  }
+
+  #take(request: CallbackRequest, receivedAt: Date, trace: CallbackTrace | undefined): Promise<CallbackResponse> {
     if (this.#closing) {
-      return Promise.resolve(this.#refuse(new DeliveryError('closing', 'the receiver is shutting down; ZEGO will retry')))
+      return Promise.resolve(this.#refuse(new DeliveryError('closing', 'the receiver is shutting down; ZEGO will retry'), undefined, undefined, trace))
     }
-    const answer = this.#receive(request, new Date(this.#options.now()))
+    const answer = this.#receive(request, receivedAt, trace)
     this.#receiving.add(answer)
     void answer.finally(() => this.#receiving.delete(answer))
     return answer
   }
 
-  async #receive(request: CallbackRequest, receivedAt: Date): Promise<CallbackResponse> {
+  async #receive(request: CallbackRequest, receivedAt: Date, trace: CallbackTrace | undefined): Promise<CallbackResponse> {
     let verified: VerifiedCallback
     let lossy: readonly string[]
     try {
@@ -248,17 +277,20 @@ export class ZegoReceiver implements ZegoEventSource<ZegoReceiver> {
       lossy = decoded.lossy
       verified = this.#verify(decoded.raw, lossy)
     } catch (caught) {
-      return this.#refuse(caught)
+      return this.#refuse(caught, undefined, undefined, trace)
     }
+    const about: CallbackFacts = { product: verified.product, event: verified.event, appId: verified.appId }
+    if (trace !== undefined) Object.assign(trace, about)
     // Only a verified callback counts against the cap: unsigned or trickling requests cannot take its room.
     if (this.inFlight >= this.#options.maxInFlight) {
-      return this.#refuse(new DeliveryError('overloaded', `${this.#options.maxInFlight} callbacks are in flight already; ZEGO will retry`))
+      const overloaded = new DeliveryError('overloaded', `${this.#options.maxInFlight} callbacks are in flight already; ZEGO will retry`)
+      return this.#refuse(overloaded, undefined, about, trace)
     }
     this.#verified++
     try {
-      return await this.#deliver(verified, lossy, receivedAt)
+      return await this.#deliver(verified, lossy, receivedAt, about, trace)
     } catch (caught) {
-      return this.#refuse(caught)
+      return this.#refuse(caught, undefined, about, trace)
     } finally {
       this.#verified--
     }
@@ -277,7 +309,13 @@ export class ZegoReceiver implements ZegoEventSource<ZegoReceiver> {
     }
   }
 
-  async #deliver(verified: VerifiedCallback, lossy: readonly string[], receivedAt: Date): Promise<CallbackResponse> {
+  async #deliver(
+    verified: VerifiedCallback,
+    lossy: readonly string[],
+    receivedAt: Date,
+    about: CallbackFacts,
+    trace: CallbackTrace | undefined,
+  ): Promise<CallbackResponse> {
     const { event, raw } = verified
     if (event === undefined) throw new RequestError('invalid_body', 'the callback has no event name')
     // Validate before any listener runs: a 400 must not have side effects.
@@ -287,6 +325,9 @@ export class ZegoReceiver implements ZegoEventSource<ZegoReceiver> {
     if (lossy.length > 0 && listened > 0) throw new BodyUnavailableError(lossyHint(lossy))
     const callback: CallbackEvent = { product: verified.product, event, appId: verified.appId, timestampMs: verified.timestampMs, raw }
     const key = this.#keyOf(callback) ?? modeled?.key ?? `sig:${verified.signatureId}`
+    about.key = key
+    if (trace !== undefined) trace.key = key
+    let attempt = 0
     const { toleranceSeconds } = this.#options
     const outcome = await this.#deliverer.deliver({
       key,
@@ -295,21 +336,27 @@ export class ZegoReceiver implements ZegoEventSource<ZegoReceiver> {
       verifiesUntil: verified.timestampMs + toleranceSeconds * 1000,
       receivedAt,
       run: (delivery) => {
+        attempt = delivery.attempt
         const all = this.#invoke('callback', callback, delivery)
         const own = modeled ? this.#invoke(modeled.definition.name, modeled.payload, delivery) : NOTHING
         if (!isThenable(all) && !isThenable(own)) return settle(all, own, modeled?.definition.answer)
         return Promise.all([all, own]).then(([a, o]) => settle(a, o, modeled?.definition.answer))
       },
     })
+    if (trace !== undefined) Object.assign(trace, { attempt: attempt || undefined, duplicate: outcome.kind === 'duplicate' })
     switch (outcome.kind) {
       case 'delivered':
+        if (this.listenerCount('delivered') > 0) {
+          const durationMs = this.#options.now() - receivedAt.getTime()
+          this.#inBackground('delivered', { ...callback, key, attempt, receivedAt, durationMs })
+        }
         return accepted(200, outcome.answer, false)
       case 'duplicate':
         this.#inBackground('duplicate', { ...callback, key, matchedBy: outcome.matchedBy, receivedAt })
         return accepted(200, outcome.answer, true)
       case 'failed':
         if (outcome.status >= 200 && outcome.status < 300) return accepted(outcome.status, undefined, false)
-        return this.#refuse(outcome.error, outcome.status)
+        return this.#refuse(outcome.error, outcome.status, { ...about, attempt: outcome.delivery.attempt }, trace)
     }
   }
 
@@ -323,27 +370,25 @@ export class ZegoReceiver implements ZegoEventSource<ZegoReceiver> {
     return `user:${key}`
   }
 
-  #refuse(caught: unknown, status?: number): CallbackResponse {
+  // Every answer other than 2xx: logged (rate-limited), traced, and emitted as `rejected`.
+  #refuse(caught: unknown, status: number | undefined, about: CallbackFacts | undefined, trace: CallbackTrace | undefined): CallbackResponse {
     const error = asCallbackError(caught)
     const answered = status ?? error.status
+    this.#log.refused(error, answered, about)
+    if (trace !== undefined) Object.assign(trace, { error, reason: error.code })
     this.#inBackground('rejected', { reason: error.code, status: answered, message: error.message, error })
     return refused(error, answered)
   }
 
-  // Failures no answer carries go to `error`; with no `error` listener, to a process warning.
+  // Failures no answer carries are logged, and go to `error`.
   #report(event: DeliveryErrorEvent): void {
-    if (this.listenerCount('error') === 0) {
-      process.emitWarning(`zego-callbacks: ${event.error.message} (key ${event.key}); listen to 'error' to handle it`, {
-        code: 'ZEGO_CALLBACKS_UNREPORTED',
-      })
-      return
-    }
+    this.#log.unreported(event.error, { key: event.key, attempt: event.delivery?.attempt })
     this.#inBackground('error', event)
   }
 
-  // Listeners that observe (`rejected`, `duplicate`, `error`) start before the answer and are not
+  // Listeners that observe (`rejected`, `duplicate`, `delivered`, `error`) start before the answer and are not
   // waited for: one that is slow or never settles cannot delay or hold an answer; `close()` waits.
-  #inBackground<K extends 'rejected' | 'duplicate' | 'error'>(event: K, payload: ZegoEventMap[K]): void {
+  #inBackground<K extends 'rejected' | 'duplicate' | 'delivered' | 'error'>(event: K, payload: ZegoEventMap[K]): void {
     const invocation = this.#invoke(event, payload)
     if (!isThenable(invocation)) return
     this.#background.add(invocation)
