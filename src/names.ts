@@ -8,7 +8,8 @@ export function closestName(wrong: string, names: readonly string[]): string | u
   let best: string | undefined
   let bestDistance = Math.max(2, Math.floor(wanted.length / 3)) + 1
   for (const name of names) {
-    const distance = editDistance(wanted, plain(name))
+    // A name cut short (`tolerance` for `toleranceSeconds`) is as close as one typo.
+    const distance = wanted.length >= 4 && plain(name).startsWith(wanted) ? 1 : editDistance(wanted, plain(name))
     if (distance < bestDistance) {
       best = name
       bestDistance = distance

@@ -212,10 +212,10 @@ function nonNegative(name: string, value: number | undefined, fallback: number, 
 
 // A value as the caller wrote it, its type said when it is not a number: `'300'` is a string.
 function describe(value: unknown): string {
-  if (typeof value === 'number') return String(value)
   if (typeof value === 'string') return `the string ${JSON.stringify(value)}`
-  if (value === null || value === undefined) return String(value)
-  return Array.isArray(value) ? 'an array' : `a ${typeof value}`
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) return String(value)
+  if (Array.isArray(value)) return 'an array'
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`
 }
 
 function appIds(option: ZegoCallbacksOptions['appId']): ReadonlySet<string> | undefined {
