@@ -84,6 +84,10 @@ export interface EventDeclaration<Name extends string, S extends EventSchema, Pa
   answer?: (returned: readonly unknown[]) => AnswerFields | undefined
 }
 
+// The declaration's own keys, as a plain union: a generic `keyof` here left the type parameters'
+// names unresolved in the published declarations (`Cannot find name 'S'` without skipLibCheck).
+type DeclarationKey = keyof EventDeclaration<string, EventSchema, CallbackEnvelope>
+
 /** The superstruct side of a definition: what its compiled path is held to. */
 interface SchemaPath<Payload> {
   /** The envelope and the event's own fields, as validated together. */
@@ -114,7 +118,7 @@ export function schemaPathOf<D extends Pick<EventDefinition, 'parse'>>(definitio
 export function defineEvent<Payload extends CallbackEnvelope, Answer = never>() {
   return <Name extends string, S extends EventSchema, Extra extends object = object>(
     definition: EventDeclaration<Name, S, Payload> & Extra,
-  ): EventDefinition<Name, Payload, Answer> & Omit<Extra, keyof EventDeclaration<Name, S, Payload>> => {
+  ): EventDefinition<Name, Payload, Answer> & Omit<Extra, DeclarationKey> => {
     const { schema, normalize, identity, ...rest } = definition
     // One schema for the envelope and the event's own fields: a single validation pass.
     const fullSchema: EventSchema = { ...envelopeSchema, ...schema }
@@ -157,6 +161,6 @@ export function defineEvent<Payload extends CallbackEnvelope, Answer = never>() 
       parse: (raw: RawPayload) => payloadOf(raw, bySchema(raw)),
       compiled: compiled !== undefined,
     })
-    return result as EventDefinition<Name, Payload, Answer> & Omit<Extra, keyof EventDeclaration<Name, S, Payload>>
+    return result as EventDefinition<Name, Payload, Answer> & Omit<Extra, DeclarationKey>
   }
 }
