@@ -19,7 +19,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'examples/**/*.test.ts'],
     exclude: ['**/node_modules/**', ...sqliteExampleTests],
-    typecheck: { enabled: true, include: ['test/**/*.test-d.ts'] },
+    // The type tests (test/*.test-d.ts) are checked by `tsc --noEmit`, which `npm test` runs first:
+    // vitest's own pass over them only repeated it (and printed an "experimental feature" warning).
     testTimeout: 20_000,
     // The package logs every refusal to the console, and tests refuse on purpose: show a test's
     // console output only when it fails.
