@@ -47,7 +47,7 @@ const WINDOW_MS = 60_000
  * Writes one JSON line per call to the console (warn and error to stderr), in the shape of a pino
  * line: `{"level":"warn","time":...,"name":"zego-callbacks","msg":...,...fields}`.
  */
-export const consoleJsonLogger: ZegoLogger = {
+const consoleJsonLogger: ZegoLogger = {
   info: (fields, message) => console.info(jsonLine('info', fields, message)),
   warn: (fields, message) => console.warn(jsonLine('warn', fields, message)),
   error: (fields, message) => console.error(jsonLine('error', fields, message)),

@@ -159,7 +159,7 @@ export class ZegoReceiver implements ZegoEventSource<ZegoReceiver> {
   readonly #deliverer: Deliverer
   readonly #log: CallbackLog
   readonly #receiving = new Set<Promise<CallbackResponse>>()
-  /** Listeners of `rejected`, `duplicate` and `error` still running: the answer does not wait for them, `close()` does. */
+  /** Listeners of `rejected`, `duplicate`, `delivered` and `error` still running: the answer does not wait for them, `close()` does. */
   readonly #background = new Set<Promise<unknown>>()
   #verified = 0
   #closing = false

@@ -321,7 +321,7 @@ export class LiveStreamList {
     }
   }
 
-  // Nothing listens to `onError`: the failure is logged, never lost and never thrown.
+  // A failure nothing else reports (no `onError` listener, a failing one, a sweep) is logged, never thrown.
   #log(reason: 'listener_failed' | 'store_failed', what: string, error: unknown): void {
     try {
       this.#logger?.error({ reason, err: error }, `LiveStreamList: ${what}: ${error instanceof Error ? error.message : String(error)}`)
