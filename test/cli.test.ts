@@ -153,8 +153,8 @@ describe('zego-callbacks send', () => {
     expect(stderr).toContain(message)
   })
 
-  it('help prints the usage', async () => {
-    const { code, stdout } = await cli(['help'])
+  it.each([['help'], ['send', '--help'], ['-h']])('%j prints the usage', async (...args) => {
+    const { code, stdout } = await cli(args)
     expect(code).toBe(0)
     expect(stdout).toMatch(/^Usage: zego-callbacks <command> \[options\]\n/)
     for (const word of ['send <event>', 'verify <file|->', 'replay <file.jsonl>', '--retries', '--resign', '--tolerance']) expect(stdout).toContain(word)

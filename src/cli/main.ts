@@ -37,7 +37,7 @@ Exit status: 0 when every callback was answered 2xx (verify: valid), 1 when not,
 const commands: Record<string, (args: string[]) => Promise<number>> = { send, verify, replay }
 
 async function main([command, ...args]: string[]): Promise<number> {
-  if (command === 'help' || command === '--help' || command === '-h') {
+  if (command === 'help' || [command, ...args].some((arg) => arg === '--help' || arg === '-h')) {
     process.stdout.write(usage)
     return 0
   }
