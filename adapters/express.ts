@@ -5,12 +5,11 @@ import type { ZegoCallbacksOptions } from '../src/options.js'
 /** An Express middleware that answers ZEGO callbacks and is also their typed event source. */
 export interface ZegoExpressMiddleware extends RequestHandler, MiddlewareExtras<ZegoExpressMiddleware> {}
 
-type RouteStack = { stack?: Array<{ handle?: unknown }> }
-
 /**
  * Creates the Express (4.21+ and 5) middleware: `app.use(zego)` answers POSTs on `options.path`
- * and passes every other path on; mounted on a route (`app.post('/hooks/zego', zego)`) it answers
- * what reaches it.
+ * and passes every other path on; on a route (`app.post('/hooks/zego', zego)`, or a handler that
+ * calls it) it answers what reaches it; mounted on a path (`app.use('/hooks/zego', zego)`) it
+ * answers POSTs to that path.
  *
  * Note: mount it before `express.json()`, or keep the exact body (`req.rawBody` from a `verify`
  * hook, or `express.raw()` / `express.text()`); a body `JSON.parse` rounded is refused.
@@ -18,9 +17,11 @@ type RouteStack = { stack?: Array<{ handle?: unknown }> }
 export function zegoCallbacks(options?: ZegoCallbacksOptions): ZegoExpressMiddleware {
   return createMiddleware<ZegoExpressMiddleware>(options, (receiver) =>
     function zego(req: Request, res: Response, next: NextFunction): void {
-      // Express leaves req.route set by any earlier route, so check this is that route's own handler.
-      const onOwnRoute = (req.route as RouteStack | undefined)?.stack?.some((layer) => layer.handle === zego) ?? false
-      if (!onOwnRoute && !receiver.matchesPath(req.path)) return next()
+      // A route's handlers get the route's own `next`, never the router's `req.next`: so a route
+      // is running it (directly or through a handler), not a later app.use() after a route's next().
+      const onRoute = req.route !== undefined && next !== req.next
+      const onMountRoot = req.baseUrl !== '' && req.path === '/' && req.method === 'POST'
+      if (!onRoute && !onMountRoot && !receiver.matchesPath(req.path)) return next()
       receiver
         .receive({
           method: req.method,
@@ -40,3 +41,4 @@ export function zegoCallbacks(options?: ZegoCallbacksOptions): ZegoExpressMiddle
 }
 
 export type { ZegoCallbacksOptions } from '../src/options.js'
+export type * from '../src/types.js'

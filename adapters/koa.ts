@@ -5,21 +5,23 @@ import type { ZegoCallbacksOptions } from '../src/options.js'
 /** A Koa middleware that answers ZEGO callbacks and is also their typed event source. */
 export interface ZegoKoaMiddleware extends Middleware, MiddlewareExtras<ZegoKoaMiddleware> {}
 
-type RouterContext = { matched?: Array<{ stack?: unknown[] }> }
+type RoutedContext = Context & { matched?: Array<{ stack?: unknown[] }>; mountPath?: string }
 
 /**
  * Creates the Koa (2 and 3) middleware: `app.use(zego)` answers POSTs on `options.path` and
  * passes every other path on; as a `@koa/router` route (`router.post('/hooks/zego', zego)`) it
- * answers what reaches it.
+ * answers what reaches it; mounted with koa-mount (`app.use(mount('/hooks/zego', zego))`) it
+ * answers POSTs to that path.
  *
  * Note: `@koa/bodyparser` may run first: its exact `rawBody` is used.
  */
 export function zegoCallbacks(options?: ZegoCallbacksOptions): ZegoKoaMiddleware {
   return createMiddleware<ZegoKoaMiddleware>(options, (receiver) =>
-    async function zego(ctx: Context, next: Next): Promise<void> {
+    async function zego(ctx: RoutedContext, next: Next): Promise<void> {
       // @koa/router lists every layer the path matched; only a layer running this middleware counts.
-      const onOwnRoute = (ctx as RouterContext).matched?.some((layer) => layer.stack?.includes(zego)) ?? false
-      if (!onOwnRoute && !receiver.matchesPath(ctx.path)) return next()
+      const onRoute = ctx.matched?.some((layer) => layer.stack?.includes(zego)) ?? false
+      const onMountRoot = ctx.mountPath !== undefined && ctx.path === '/' && ctx.method === 'POST'
+      if (!onRoute && !onMountRoot && !receiver.matchesPath(ctx.path)) return next()
       const request = ctx.request as Context['request'] & { rawBody?: unknown; body?: unknown }
       const answer = await receiver.receive({
         method: ctx.method,
@@ -37,3 +39,4 @@ export function zegoCallbacks(options?: ZegoCallbacksOptions): ZegoKoaMiddleware
 }
 
 export type { ZegoCallbacksOptions } from '../src/options.js'
+export type * from '../src/types.js'

@@ -1,11 +1,11 @@
 // A small Express server receiving ZEGO callbacks: copy it into your app.
-// Run: ZEGO_CALLBACK_SECRET=... PORT=3000 npx tsx examples/express.ts
+// Run: ZEGO_CALLBACK_SECRET=... PORT=3000 HOST=0.0.0.0 npx tsx examples/express.ts
 import { pathToFileURL } from 'node:url'
 import express from 'express'
 import type { MixStartedEvent, StreamCreatedEvent, ZegoCallbacksOptions } from 'zego-callbacks'
 import { zegoCallbacks } from 'zego-callbacks/express'
 
-/** Builds the app; `options` default to ZEGO_CALLBACK_SECRET from the environment. */
+/** Builds the app and its middleware; `options` default to ZEGO_CALLBACK_SECRET from the environment. */
 export function createApp(options: ZegoCallbacksOptions = {}) {
   // Stand-ins for your database tables.
   const streams = new Map<string, StreamCreatedEvent>()
@@ -28,8 +28,7 @@ export function createApp(options: ZegoCallbacksOptions = {}) {
     .on('roomCreated', (event) => console.log(`roomCreated    room=${event.roomId} roomSessionId=${event.roomSessionId}`))
     .on('callback', ({ event }) => console.log(`callback       ${event}`))
     .on('duplicate', ({ event, matchedBy }) => console.log(`duplicate      ${event} (matched by ${matchedBy}), answered 200`))
-    .on('rejected', ({ status, reason, message }) => console.warn(`rejected       ${status} ${reason}: ${message}`))
-    .on('error', ({ error, key }) => console.error(`error          ${key}: ${error.message}`))
+  // Refusals and failures need no listener to be seen: the logger writes each (option `logger`).
 
   const app = express()
   app.use(zego) // answers POST /zego/callback; everything else goes on
@@ -43,9 +42,10 @@ export function createApp(options: ZegoCallbacksOptions = {}) {
   return { app, zego }
 }
 
-/** Listens on `port`, and on SIGTERM drains: new callbacks get 503 (ZEGO retries them), those in flight finish, then it stops. */
+/** Listens on `port` (and `HOST`), and on SIGTERM drains: new callbacks get 503 (ZEGO retries them), those in flight finish, then it stops. */
 export function serve({ app, zego }: ReturnType<typeof createApp>, port: number, shutdownTimeoutMs = 20_000) {
-  const server = app.listen(port, '127.0.0.1', () => console.log(`listening on http://127.0.0.1:${port}/zego/callback`))
+  const host = process.env['HOST'] ?? '127.0.0.1'
+  const server = app.listen(port, host, () => console.log(`listening on http://${host}:${port}/zego/callback`))
   process.once('SIGTERM', async () => {
     // Bounded: a listener that never settles is abandoned after the timeout, and the process still exits.
     const { drained, abandoned } = await zego.close({ timeoutMs: shutdownTimeoutMs })

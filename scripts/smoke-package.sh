@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the packed package into a scratch project and uses it the way consumers do:
-# ESM import and CommonJS require of every entry point, and a real signed callback through Express.
+# ESM import and CommonJS require of every entry point, and a real signed callback through Express;
+# one app mixing both (one copy of the classes); TypeScript with `moduleResolution: node`; the CLI.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 scratch="$(mktemp -d)"
@@ -8,7 +9,7 @@ trap 'rm -rf "$scratch"' EXIT
 tarball="$(cd "$root" && npm pack --silent --pack-destination "$scratch" | tail -n 1)"
 cd "$scratch"
 npm init -y >/dev/null
-npm install --no-audit --no-fund --loglevel=error "./$tarball" express@5 koa@3 >/dev/null
+npm install --no-audit --no-fund --loglevel=error "./$tarball" express@5 koa@3 typescript@5 @types/node@20 @types/express@5 @types/koa@3 >/dev/null
 cat > esm.mjs <<'JS'
 import { ZegoReceiver, computeSignature } from 'zego-callbacks'
 import { zegoCallbacks } from 'zego-callbacks/express'
@@ -48,3 +49,63 @@ post(one).then((first) => post(two).then((second) => {
 JS
 node esm.mjs
 node cjs.cjs
+cat > mixed.mjs <<'JS'
+// One app, both module systems: `import` and `require` get the same classes (no dual-package hazard).
+import { createRequire } from 'node:module'
+import { ZegoCallbackError, VerificationError, ZegoReceiver } from 'zego-callbacks'
+import { zegoCallbacks } from 'zego-callbacks/express'
+const require = createRequire(import.meta.url)
+const cjs = require('zego-callbacks')
+if (cjs.ZegoCallbackError !== ZegoCallbackError || require('zego-callbacks/express').zegoCallbacks !== zegoCallbacks) throw new Error('two copies')
+const rejected = []
+const esmReceiver = new ZegoReceiver({ secret: 's', logger: false }).on('rejected', ({ error }) => rejected.push(error))
+const cjsReceiver = new cjs.ZegoReceiver({ secret: 's', logger: false }).on('rejected', ({ error }) => rejected.push(error))
+for (const receiver of [esmReceiver, cjsReceiver]) await receiver.receive({ method: 'POST', contentType: 'application/json', body: '{"event":"x"}' })
+if (!rejected.every((error) => error instanceof ZegoCallbackError && error instanceof cjs.VerificationError && error instanceof VerificationError)) {
+  throw new Error('instanceof failed across import and require')
+}
+console.log('import + require in one app: ok (one ZegoCallbackError class)')
+JS
+node mixed.mjs
+cat > tsconfig.json <<'JSON'
+{ "compilerOptions": { "module": "commonjs", "moduleResolution": "node", "target": "es2022", "strict": true, "noEmit": true, "types": ["node"], "skipLibCheck": true } }
+JSON
+# The published declarations themselves, checked too (@types/koa 3 has errors of its own: not it).
+cat > tsconfig.dts.json <<'JSON'
+{ "compilerOptions": { "module": "nodenext", "target": "es2022", "strict": true, "noEmit": true, "types": ["node"], "skipLibCheck": false },
+  "include": ["node_modules/zego-callbacks/dist/*.d.ts", "node_modules/zego-callbacks/dist/*.d.cts"], "exclude": ["node_modules/zego-callbacks/dist/koa.d.*"] }
+JSON
+npx tsc -p tsconfig.dts.json
+cat > node10.ts <<'TS'
+// TypeScript's `moduleResolution: node` (node10) ignores `exports`: every subpath still has types.
+import { ZegoReceiver, type StreamCreatedEvent } from 'zego-callbacks'
+import { zegoCallbacks, type ZegoExpressMiddleware, type MixStartedEvent } from 'zego-callbacks/express'
+import { zegoCallbacks as koa, type RejectedEvent } from 'zego-callbacks/koa'
+import { createCallback, type CallbackPayload, type ZegoEventMap } from 'zego-callbacks/testing'
+const zego: ZegoExpressMiddleware = zegoCallbacks({ secret: 's' })
+zego.on('streamCreated', (event: StreamCreatedEvent) => event.streamSeq.toFixed())
+zego.on('mixStarted', (event: MixStartedEvent) => event.taskId.toUpperCase())
+koa({ secret: 's' }).on('rejected', (event: RejectedEvent) => event.status)
+const payload: CallbackPayload = createCallback('stream_create', {}, { secret: 's' })
+const created: ZegoEventMap['streamCreated'] | undefined = undefined
+void [payload, created, new ZegoReceiver({ secret: 's' })]
+TS
+npx tsc -p tsconfig.json
+echo 'TypeScript, moduleResolution node: ok'
+cat > cli.mjs <<'JS'
+// The CLI as `npx zego-callbacks`, posting to a real server of the packed package.
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
+import express from 'express'
+import { zegoCallbacks } from 'zego-callbacks/express'
+const streams = []
+const app = express().use(zegoCallbacks({ secret: 's', logger: false }).on('streamCreated', (e) => streams.push(e.streamId)))
+const server = app.listen(0, '127.0.0.1')
+await new Promise((resolve) => server.once('listening', resolve))
+const url = `http://127.0.0.1:${server.address().port}/zego/callback`
+const { stdout } = await promisify(execFile)('npx', ['--no', 'zego-callbacks', 'send', 'stream_create', '--url', url, '--secret', 's', '--field', 'stream_id=cam-1', '--count', '2'])
+server.close()
+if (!/stream_create #2: 200 \{"ok":true\}/.test(stdout) || streams.join() !== 'cam-1,cam-1') throw new Error(`cli: ${stdout} ${streams}`)
+console.log('npx zego-callbacks send: ok')
+JS
+node cli.mjs

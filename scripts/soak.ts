@@ -421,6 +421,8 @@ async function startInstance(index: number): Promise<Instance> {
     store: stores[index % stores.length] as MemoryDeliveryStore,
     listenerTimeoutMs: config.listenerTimeoutMs,
     maxInFlight: config.maxInFlight,
+    // The soak fails listeners on purpose and counts every outcome itself: its report says it all.
+    logger: false,
     ...(config.unmodeledKey === 'custom'
       ? {
           // The app's own key for the event this version does not model: its event_id.

@@ -16,6 +16,18 @@ export interface DuplicateEvent extends CallbackEvent {
   receivedAt: Date
 }
 
+/** What the `delivered` event's listeners get: a callback whose listeners all succeeded, answered 2xx. */
+export interface DeliveredEvent extends CallbackEvent {
+  /** Its deduplication key. */
+  key: string
+  /** Which delivery of the callback it was (above 1 after failed ones). */
+  attempt: number
+  /** When this request arrived. */
+  receivedAt: Date
+  /** Milliseconds from its arrival to the answer (its listeners, mostly), on the `now` clock. */
+  durationMs: number
+}
+
 /** What the `error` event's listeners get: a failure no answer to ZEGO reports. */
 export interface DeliveryErrorEvent {
   /**
@@ -49,6 +61,8 @@ export interface ZegoEventMap extends ModeledEventMap {
   rejected: RejectedEvent
   /** Every repeat of a delivered callback, answered 200 without running the listeners. */
   duplicate: DuplicateEvent
+  /** Every callback delivered: its listeners all succeeded (for metrics: how long it took). */
+  delivered: DeliveredEvent
   /** Failures no answer reports (an acknowledged listener failure, a store failure after delivery). */
   error: DeliveryErrorEvent
 }

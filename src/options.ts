@@ -2,6 +2,8 @@ import { MAX_TIMER_MS } from './delivery/deadline.js'
 import type { FailurePolicy } from './delivery/deliverer.js'
 import { isKeyValueStore, keyValueDeliveryStore, type KeyValueStore } from './delivery/key-value.js'
 import { MemoryDeliveryStore, type DeliveryStore } from './delivery/store.js'
+import { resolveLogger, type ZegoLogger } from './logger.js'
+import { didYouMean } from './names.js'
 import type { CallbackEvent } from './verify.js'
 
 export type { FailurePolicy } from './delivery/deliverer.js'
@@ -60,7 +62,32 @@ export interface ZegoCallbacksOptions {
    * beyond it the answer is 503; default 512, `Infinity` for no cap. Bodies still arriving do not count.
    */
   maxInFlight?: number | undefined
+  /**
+   * Where each refusal and failure is written, one line each, at most 10 a minute per reason:
+   * pino, console or any `{ info, warn, error }`; `false` for nothing. Default: a JSON line on the
+   * console (stderr for warnings and errors).
+   */
+  logger?: ZegoLogger | false | undefined
 }
+
+// Every option, to name the one meant when an unknown one is passed (plain JavaScript, a typo).
+const optionNames = Object.keys({
+  secret: true,
+  path: true,
+  toleranceSeconds: true,
+  bodyLimit: true,
+  bodyTimeoutMs: true,
+  appId: true,
+  now: true,
+  store: true,
+  dedupeKey: true,
+  retentionMs: true,
+  lockTtlMs: true,
+  failurePolicy: true,
+  listenerTimeoutMs: true,
+  maxInFlight: true,
+  logger: true,
+} satisfies Record<keyof ZegoCallbacksOptions, true>)
 
 /** Options after defaults and checks. */
 export interface ResolvedOptions {
@@ -78,20 +105,38 @@ export interface ResolvedOptions {
   failurePolicy: FailurePolicy
   listenerTimeoutMs: number
   maxInFlight: number
+  logger: ZegoLogger | undefined
 }
 
 /** Applies defaults and throws a `TypeError` naming the option and the fix for anything unusable. */
 export function resolveOptions(options: ZegoCallbacksOptions = {}): ResolvedOptions {
-  const secretOption = options.secret ?? process.env['ZEGO_CALLBACK_SECRET']
-  const secrets = typeof secretOption === 'string' ? [secretOption] : [...(secretOption ?? [])]
-  if (secrets.length === 0 || secrets.some((secret) => typeof secret !== 'string' || secret === '')) {
+  if (typeof options !== 'object' || options === null) {
+    throw new TypeError(`zego-callbacks: the options must be an object, got ${describe(options)}`)
+  }
+  for (const name of Object.keys(options)) {
+    if (!optionNames.includes(name)) {
+      throw new TypeError(`zego-callbacks: there is no \`${name}\` option.${didYouMean(name, optionNames)} Options: ${optionNames.join(', ')}.`)
+    }
+  }
+  const secretOption: unknown = options.secret ?? process.env['ZEGO_CALLBACK_SECRET']
+  if (secretOption !== undefined && typeof secretOption !== 'string' && !Array.isArray(secretOption)) {
+    throw new TypeError(
+      `zego-callbacks: the \`secret\` option must be a string (your CallbackSecret from the ZEGO console) or an array of them, got ${describe(secretOption)}`,
+    )
+  }
+  const secrets: unknown[] = typeof secretOption === 'string' ? [secretOption] : [...(secretOption ?? [])]
+  const notText = secrets.find((secret) => typeof secret !== 'string')
+  if (notText !== undefined) {
+    throw new TypeError(`zego-callbacks: every secret in the \`secret\` array must be a string, got ${describe(notText)}`)
+  }
+  if (secrets.length === 0 || secrets.some((secret) => secret === '')) {
     throw new TypeError(
       'zego-callbacks: no callback secret. Pass the `secret` option (your CallbackSecret from the ZEGO console) or set ZEGO_CALLBACK_SECRET.',
     )
   }
   const path = options.path ?? '/zego/callback'
   if (typeof path !== 'string' || !path.startsWith('/')) {
-    throw new TypeError(`zego-callbacks: the \`path\` option must be a string starting with '/', got ${String(path)}`)
+    throw new TypeError(`zego-callbacks: the \`path\` option must be a string starting with '/', got ${describe(path)}`)
   }
   const toleranceSeconds = nonNegative('toleranceSeconds', options.toleranceSeconds, 300, true)
   const now = options.now ?? Date.now
@@ -106,12 +151,12 @@ export function resolveOptions(options: ZegoCallbacksOptions = {}): ResolvedOpti
   }
   if (failurePolicy !== 'retry' && failurePolicy !== 'acknowledge' && typeof failurePolicy !== 'function') {
     throw new TypeError(
-      `zego-callbacks: the \`failurePolicy\` option must be 'retry', 'acknowledge' or a function returning a status, got ${String(failurePolicy)}`,
+      `zego-callbacks: the \`failurePolicy\` option must be 'retry', 'acknowledge' or a function returning a status, got ${describe(failurePolicy)}`,
     )
   }
   const retentionDefault = Number.isFinite(toleranceSeconds) ? toleranceSeconds * 1000 + 65_000 : 3_600_000
   return {
-    secrets,
+    secrets: secrets as string[],
     path,
     toleranceSeconds,
     bodyLimit: nonNegative('bodyLimit', options.bodyLimit, 100 * 1024, false),
@@ -125,6 +170,7 @@ export function resolveOptions(options: ZegoCallbacksOptions = {}): ResolvedOpti
     failurePolicy,
     listenerTimeoutMs: timer('listenerTimeoutMs', positive('listenerTimeoutMs', options.listenerTimeoutMs, 10_000, true)),
     maxInFlight: positive('maxInFlight', options.maxInFlight, 512, true),
+    logger: resolveLogger(options.logger),
   }
 }
 
@@ -158,10 +204,18 @@ function nonNegative(name: string, value: number | undefined, fallback: number, 
   if (value === undefined) return fallback
   if (typeof value !== 'number' || Number.isNaN(value) || value < 0 || (!infinite && !Number.isFinite(value))) {
     throw new TypeError(
-      `zego-callbacks: the \`${name}\` option must be a ${infinite ? 'number >= 0 (or Infinity)' : 'finite number >= 0'}, got ${String(value)}`,
+      `zego-callbacks: the \`${name}\` option must be a ${infinite ? 'number >= 0 (or Infinity)' : 'finite number >= 0'}, got ${describe(value)}`,
     )
   }
   return value
+}
+
+// A value as the caller wrote it, its type said when it is not a number: `'300'` is a string.
+function describe(value: unknown): string {
+  if (typeof value === 'string') return `the string ${JSON.stringify(value)}`
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) return String(value)
+  if (Array.isArray(value)) return 'an array'
+  return typeof value === 'object' ? 'an object' : `a ${typeof value}`
 }
 
 function appIds(option: ZegoCallbacksOptions['appId']): ReadonlySet<string> | undefined {

@@ -4,6 +4,7 @@ import { Deadlines, isThenable, MAX_TIMER_MS } from './delivery/deadline.js'
 import { Deliverer, type DeliveryContext, type DeliveryOutcome } from './delivery/deliverer.js'
 import { contentDigest } from './delivery/keys.js'
 import { BodyUnavailableError, DeliveryError, RequestError, VerificationError } from './errors.js'
+import { assertEventName } from './event-names.js'
 import {
   Listeners,
   NOTHING,
@@ -14,9 +15,11 @@ import {
   type ZegoEventSource,
   type ZegoListener,
 } from './listeners.js'
+import { CallbackLog, type CallbackFacts } from './logger.js'
 import { resolveOptions, type ResolvedOptions, type ZegoCallbacksOptions } from './options.js'
 import type { RawPayload } from './raw.js'
 import { BodyReaders } from './read-body.js'
+import { startTrace, traced, type CallbackTrace } from './tracing.js'
 import { validate } from './validate.js'
 import { verifyCallback, type CallbackEvent, type VerifiedCallback } from './verify.js'
 
@@ -25,6 +28,7 @@ export type { CallbackResponse, CallbackResponseBody } from './answer.js'
 export type { DeliveryContext } from './delivery/deliverer.js'
 export type { CallbackEvent } from './verify.js'
 export type {
+  DeliveredEvent,
   DeliveredEventName,
   DeliveryErrorEvent,
   DuplicateEvent,
@@ -62,9 +66,10 @@ export class ZegoReceiver implements ZegoEventSource<ZegoReceiver> {
   readonly #decode: DecodeSettings
   readonly #listeners = new Listeners()
   readonly #deliverer: Deliverer
+  readonly #log: CallbackLog
   /** Answers still to come (those given at once need no waiting for). */
   readonly #receiving = new Set<Promise<CallbackResponse>>()
-  /** Listeners of `rejected`, `duplicate` and `error` still running: the answer does not wait for them, `close()` does. */
+  /** Listeners of `rejected`, `duplicate`, `delivered` and `error` still running: the answer does not wait for them, `close()` does. */
   readonly #background = new Set<Promise<unknown>>()
   #verified = 0
   #closing = false
@@ -72,6 +77,7 @@ export class ZegoReceiver implements ZegoEventSource<ZegoReceiver> {
   /** Throws a `TypeError` when no secret is configured or an option is unusable. */
   constructor(options?: ZegoCallbacksOptions) {
     this.#options = resolveOptions(options)
+    this.#log = new CallbackLog(this.#options.logger, this.#options)
     this.#decode = {
       bodyLimit: this.#options.bodyLimit,
       bodyTimeoutMs: this.#options.bodyTimeoutMs,
@@ -101,16 +107,19 @@ export class ZegoReceiver implements ZegoEventSource<ZegoReceiver> {
   }
 
   on<K extends ZegoEventName>(event: K, listener: ZegoListener<K>): this {
+    assertEventName(event)
     this.#listeners.on(event, listener as never)
     return this
   }
 
   once<K extends ZegoEventName>(event: K, listener: ZegoListener<K>): this {
+    assertEventName(event)
     this.#listeners.once(event, listener as never)
     return this
   }
 
   off<K extends ZegoEventName>(event: K, listener?: ZegoListener<K>): this {
+    assertEventName(event)
     this.#listeners.off(event, listener as never)
     return this
   }
@@ -154,18 +163,27 @@ export class ZegoReceiver implements ZegoEventSource<ZegoReceiver> {
    * emitted as `rejected`.
    */
   receive(request: CallbackRequest): Promise<CallbackResponse> {
-    if (this.#closing) {
-      return Promise.resolve(this.#refuse(new DeliveryError('closing', 'the receiver is shutting down; ZEGO will retry')))
-    }
     const receivedAt = new Date(this.#options.now())
+    const trace = startTrace(receivedAt)
+    if (trace === undefined) return this.#take(request, receivedAt, undefined)
+    return traced(trace, this.#options.now, () => this.#take(request, receivedAt, trace))
+  }
+
+  #take(request: CallbackRequest, receivedAt: Date, trace: CallbackTrace | undefined): Promise<CallbackResponse> {
+    if (this.#closing) {
+      return Promise.resolve(this.#refuse(new DeliveryError('closing', 'the receiver is shutting down; ZEGO will retry'), undefined, undefined, trace))
+    }
     let answer: CallbackResponse | Promise<CallbackResponse>
     try {
       const decoded = decodeRequest(request, this.#decode)
       answer = isThenable(decoded)
-        ? decoded.then((body) => this.#receive(body, receivedAt), (caught: unknown) => this.#refuse(caught))
-        : this.#receive(decoded, receivedAt)
+        ? decoded.then(
+            (body) => this.#receive(body, receivedAt, trace),
+            (caught: unknown) => this.#refuse(caught, undefined, undefined, trace),
+          )
+        : this.#receive(decoded, receivedAt, trace)
     } catch (caught) {
-      answer = this.#refuse(caught)
+      answer = this.#refuse(caught, undefined, undefined, trace)
     }
     if (!isThenable(answer)) return Promise.resolve(answer)
     // Only answers still to come need waiting for on close().
@@ -174,24 +192,27 @@ export class ZegoReceiver implements ZegoEventSource<ZegoReceiver> {
     return answer
   }
 
-  #receive({ raw, lossy }: Decoded, receivedAt: Date): CallbackResponse | Promise<CallbackResponse> {
+  #receive({ raw, lossy }: Decoded, receivedAt: Date, trace: CallbackTrace | undefined): CallbackResponse | Promise<CallbackResponse> {
     let verified: VerifiedCallback
     try {
       verified = this.#verify(raw, lossy)
     } catch (caught) {
-      return this.#refuse(caught)
+      return this.#refuse(caught, undefined, undefined, trace)
     }
+    const about: CallbackFacts = { product: verified.product, event: verified.event, appId: verified.appId }
+    if (trace !== undefined) Object.assign(trace, about)
     // Only a verified callback counts against the cap: unsigned or trickling requests cannot take its room.
     if (this.inFlight >= this.#options.maxInFlight) {
-      return this.#refuse(new DeliveryError('overloaded', `${this.#options.maxInFlight} callbacks are in flight already; ZEGO will retry`))
+      const overloaded = new DeliveryError('overloaded', `${this.#options.maxInFlight} callbacks are in flight already; ZEGO will retry`)
+      return this.#refuse(overloaded, undefined, about, trace)
     }
     this.#verified++
     let answer: CallbackResponse | Promise<CallbackResponse>
     try {
-      answer = this.#deliver(verified, lossy, receivedAt)
+      answer = this.#deliver(verified, lossy, receivedAt, about, trace)
     } catch (caught) {
       this.#verified--
-      return this.#refuse(caught)
+      return this.#refuse(caught, undefined, about, trace)
     }
     if (!isThenable(answer)) {
       this.#verified--
@@ -204,7 +225,7 @@ export class ZegoReceiver implements ZegoEventSource<ZegoReceiver> {
       },
       (caught: unknown) => {
         this.#verified--
-        return this.#refuse(caught)
+        return this.#refuse(caught, undefined, about, trace)
       },
     )
   }
@@ -222,7 +243,13 @@ export class ZegoReceiver implements ZegoEventSource<ZegoReceiver> {
     }
   }
 
-  #deliver(verified: VerifiedCallback, lossy: readonly string[], receivedAt: Date): CallbackResponse | Promise<CallbackResponse> {
+  #deliver(
+    verified: VerifiedCallback,
+    lossy: readonly string[],
+    receivedAt: Date,
+    about: CallbackFacts,
+    trace: CallbackTrace | undefined,
+  ): CallbackResponse | Promise<CallbackResponse> {
     const { event, raw } = verified
     if (event === undefined) throw new RequestError('invalid_body', 'the callback has no event name')
     // Validate before any listener runs: a 400 must not have side effects.
@@ -233,6 +260,9 @@ export class ZegoReceiver implements ZegoEventSource<ZegoReceiver> {
     }
     const callback: CallbackEvent = { product: verified.product, event, appId: verified.appId, timestampMs: verified.timestampMs, raw }
     const key = this.#keyOf(callback) ?? modeled?.key ?? `sig:${verified.signatureId}`
+    about.key = key
+    if (trace !== undefined) trace.key = key
+    let attempt = 0
     const outcome = this.#deliverer.deliver({
       key,
       signature: verified.signatureId,
@@ -240,6 +270,7 @@ export class ZegoReceiver implements ZegoEventSource<ZegoReceiver> {
       verifiesUntil: verified.timestampMs + this.#options.toleranceSeconds * 1000,
       receivedAt,
       run: (delivery) => {
+        attempt = delivery.attempt
         const all = this.#listeners.invoke('callback', callback, delivery)
         const own = modeled === undefined ? NOTHING : this.#listeners.invoke(modeled.definition.name, modeled.payload, delivery)
         const answer = modeled?.definition.answer
@@ -248,15 +279,20 @@ export class ZegoReceiver implements ZegoEventSource<ZegoReceiver> {
       },
     })
     const answer = (result: DeliveryOutcome): CallbackResponse => {
+      if (trace !== undefined) Object.assign(trace, { attempt: attempt || undefined, duplicate: result.kind === 'duplicate' })
       switch (result.kind) {
         case 'delivered':
+          if (this.listenerCount('delivered') > 0) {
+            const durationMs = this.#options.now() - receivedAt.getTime()
+            this.#inBackground('delivered', { ...callback, key, attempt, receivedAt, durationMs })
+          }
           return accepted(200, result.answer, false)
         case 'duplicate':
           this.#inBackground('duplicate', { ...callback, key, matchedBy: result.matchedBy, receivedAt })
           return accepted(200, result.answer, true)
         case 'failed':
           if (result.status >= 200 && result.status < 300) return accepted(result.status, undefined, false)
-          return this.#refuse(result.error, result.status)
+          return this.#refuse(result.error, result.status, { ...about, attempt: result.delivery.attempt }, trace)
       }
     }
     return isThenable(outcome) ? outcome.then(answer) : answer(outcome)
@@ -272,27 +308,25 @@ export class ZegoReceiver implements ZegoEventSource<ZegoReceiver> {
     return `user:${key}`
   }
 
-  #refuse(caught: unknown, status?: number): CallbackResponse {
+  // Every answer other than 2xx: logged (rate-limited), traced, and emitted as `rejected`.
+  #refuse(caught: unknown, status: number | undefined, about: CallbackFacts | undefined, trace: CallbackTrace | undefined): CallbackResponse {
     const error = asCallbackError(caught)
     const answered = status ?? error.status
+    this.#log.refused(error, answered, about)
+    if (trace !== undefined) Object.assign(trace, { error, reason: error.code })
     this.#inBackground('rejected', { reason: error.code, status: answered, message: error.message, error })
     return refused(error, answered)
   }
 
-  // Failures no answer carries go to `error`; with no `error` listener, to a process warning.
+  // Failures no answer carries are logged, and go to `error`.
   #report(event: DeliveryErrorEvent): void {
-    if (this.listenerCount('error') === 0) {
-      process.emitWarning(`zego-callbacks: ${event.error.message} (key ${event.key}); listen to 'error' to handle it`, {
-        code: 'ZEGO_CALLBACKS_UNREPORTED',
-      })
-      return
-    }
+    this.#log.unreported(event.error, { key: event.key, attempt: event.delivery?.attempt })
     this.#inBackground('error', event)
   }
 
-  // Listeners that observe (`rejected`, `duplicate`, `error`) start before the answer and are not
-  // waited for: one that is slow or never settles cannot delay or hold an answer; `close()` waits.
-  #inBackground<K extends 'rejected' | 'duplicate' | 'error'>(event: K, payload: ZegoEventMap[K]): void {
+  // Listeners that observe (`rejected`, `duplicate`, `delivered`, `error`) start before the answer and
+  // are not waited for: one that is slow or never settles cannot delay or hold an answer; `close()` waits.
+  #inBackground<K extends 'rejected' | 'duplicate' | 'delivered' | 'error'>(event: K, payload: ZegoEventMap[K]): void {
     const invocation = this.#listeners.invoke(event, payload)
     if (!isThenable(invocation)) return
     this.#background.add(invocation)

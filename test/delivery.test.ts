@@ -132,8 +132,9 @@ describe('deduplication', () => {
     await post(sign('stream_create', { stream_id: 'a', stream_sid: 'sid-1' }))
     await post(sign('stream_create', { stream_id: 'a', stream_sid: 'sid-2' }))
     await post(sign('stream_create', { stream_id: 'b', stream_sid: 'sid-1' }))
-    await post(sign('mix_start', { seq: '1' }))
-    await post(resign(sign('mix_start', { seq: '1' })))
+    const mix = sign('mix_start', { seq: '1' })
+    await post(mix)
+    await post(resign(mix))
     expect(seen.delivered.map((d) => d.delivery.key)).toEqual(['user:a', 'user:b', expect.stringMatching(/^mix_start:/)])
   })
 
@@ -325,21 +326,27 @@ describe('failure policy', () => {
     expect(seen.errors.map((e) => e.error.code)).toEqual(['internal_error'])
   })
 
-  it('warns on the process when a failure is acknowledged and nobody listens to error', async () => {
+  it('logs an acknowledged failure with the listener\'s error on the default logger, and warns nothing on the process', async () => {
     const receiver = new ZegoReceiver({ secret, now: () => clock.now, failurePolicy: 'acknowledge' })
     receiver.on('mixStarted', () => {
       throw new Error('quiet failure')
     })
     const warnings: Error[] = []
     const onWarning = (warning: Error) => warnings.push(warning)
+    const written = vi.spyOn(console, 'error').mockImplementation(() => undefined)
     process.on('warning', onWarning)
     try {
       const answer = await receiver.receive({ method: 'POST', contentType: 'application/json', body: toJsonBody(sign('mix_start')) })
       expect(answer.status).toBe(200)
       await new Promise((resolve) => setImmediate(resolve))
-      expect(warnings.map((w) => (w as Error & { code?: string }).code)).toContain('ZEGO_CALLBACKS_UNREPORTED')
+      expect(warnings).toEqual([])
+      expect(written).toHaveBeenCalledTimes(1)
+      const line = JSON.parse(String(written.mock.calls[0]?.[0]))
+      expect(line).toMatchObject({ level: 'error', name: 'zego-callbacks', reason: 'listener_failed', attempt: 1, err: { message: 'quiet failure' } })
+      expect(line.key).toMatch(/^mix_start:/)
     } finally {
       process.off('warning', onWarning)
+      written.mockRestore()
     }
   })
 })
@@ -530,7 +537,7 @@ describe('the store', () => {
     const store = new MemoryDeliveryStore({ now: () => clock.now })
     const first = sign('mix_start')
     const { receiver: probe, seen: probeSeen } = setup({ store })
-    await probe.receive({ method: 'POST', contentType: 'application/json', body: toJsonBody(sign('mix_start', { seq: '0' })) })
+    await probe.receive({ method: 'POST', contentType: 'application/json', body: toJsonBody(sign('mix_start', { seq: '0', task_id: String(first['task_id']) })) })
     const key = probeSeen.delivered[0]?.delivery.key.replace(/:0$/, `:${String(first['seq'])}`) ?? ''
     const crashed = store.claim({ key, signature: 'crashed', digest: 'x', token: 'crashed', retainMs: 30_000, lockMs: 30_000 })
     expect(crashed).toMatchObject({ status: 'claimed' })

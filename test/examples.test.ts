@@ -41,7 +41,7 @@ describe.each([
 
 it('the Express example stores mixes and leaves its own JSON routes working', async () => {
   const { app } = createExpressApp({ secret })
-  expect((await request(app).post('/zego/callback').send(createCallback('mix_start', {}, { secret }))).status).toBe(200)
+  expect((await request(app).post('/zego/callback').send(createCallback('mix_start', { task_id: '111111:1111' }, { secret }))).status).toBe(200)
   const mixes = await request(app).get('/mixes')
   expect(mixes.body).toEqual([expect.objectContaining({ taskId: '111111:1111', seq: 123 })])
 })

@@ -196,7 +196,7 @@ describe.each(frameworks)('$name', (framework) => {
     it('resolves at its timeout with the callbacks it abandoned', async () => {
       const { post, zego } = build(framework, { listenerTimeoutMs: 50 })
       zego.on('mixStarted', () => new Promise(() => {}))
-      expect((await post(createCallback('mix_start', {}, { secret }))).body).toMatchObject({ reason: 'listener_timeout' })
+      expect((await post(createCallback('mix_start', { task_id: '111111:1111' }, { secret }))).body).toMatchObject({ reason: 'listener_timeout' })
       const started = performance.now()
       const result = await zego.close({ timeoutMs: 100 })
       expect(performance.now() - started).toBeLessThan(1_000)
@@ -230,7 +230,7 @@ describe('5. the example\'s shutdown ends even with a listener that never settle
       const answer = await fetch(`http://127.0.0.1:${port}${path}`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: toJsonBody(createCallback('mix_start', {}, { secret })),
+        body: toJsonBody(createCallback('mix_start', { task_id: '111111:1111' }, { secret })),
       })
       expect(answer.status).toBe(503)
       const exited = once(child, 'exit')

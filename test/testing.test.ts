@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest'
+import { eventDefinitions } from '../src/events/registry.js'
+import { ZegoReceiver } from '../src/index.js'
 import { computeSignature, verifySignature } from '../src/signature.js'
 import {
   createCallback,
+  identityFields,
   signCallback,
   toFormBody,
   toJsonBody,
@@ -39,11 +42,15 @@ describe('createCallback', () => {
     expect(verifies(payload, 'another secret')).toBe(false)
   })
 
-  it.each(exampleEvents)('keeps every field of the %s template besides timestamp, nonce and signature', (event) => {
+  it.each(exampleEvents)('keeps every field of the %s template besides timestamp, nonce, signature and the fresh identity', (event) => {
     const payload = createCallback(event, {}, { secret: SECRET })
-    const { timestamp: _t, nonce: _n, signature: _s, ...rest } = zegoExamples[event] as CallbackPayload
-    const { timestamp: _pt, nonce: _pn, signature: _ps, ...payloadRest } = payload
+    const field = identityFields[event]
+    const { timestamp: _t, nonce: _n, signature: _s, [field]: example, ...rest } = zegoExamples[event] as CallbackPayload
+    const { timestamp: _pt, nonce: _pn, signature: _ps, [field]: fresh, ...payloadRest } = payload
     expect(payloadRest).toStrictEqual(rest)
+    // Shaped like ZEGO's (its prefix kept: `s-`, `111111:`), 19 fresh digits after it.
+    const prefix = /^(.*[-:])?\d+$/.exec(String(example))?.[1] ?? ''
+    expect(fresh).toMatch(new RegExp(`^${prefix}[1-9]\\d{18}$`))
   })
 
   it('signs with ZEGO_CALLBACK_SECRET when no secret is given', () => {
@@ -296,4 +303,56 @@ describe('signCallback', () => {
   it('throws a TypeError when no secret is given and ZEGO_CALLBACK_SECRET is unset', () => {
     expect(() => signCallback({ event: 'x' })).toThrow(TypeError)
   })
+})
+
+describe('createCallback: each call a new callback, unless its identity is pinned', () => {
+  const post = (receiver: ZegoReceiver, payload: CallbackPayload) =>
+    receiver.receive({ method: 'POST', contentType: 'application/json', body: toJsonBody(payload) })
+
+  it.each(eventDefinitions.map((definition) => [definition.zegoEvent, definition.product] as const))(
+    '%s (%s): two calls are delivered twice; the same identity again is a duplicate',
+    async (event, product) => {
+      const receiver = new ZegoReceiver({ secret: SECRET, logger: false })
+      const keys: string[] = []
+      receiver.on('callback', (_callback, delivery) => {
+        keys.push(delivery.key)
+      })
+      const first = createCallback(event, {}, { secret: SECRET, product })
+      const second = createCallback(event, {}, { secret: SECRET, product })
+      expect((await post(receiver, first)).body).toEqual({ ok: true })
+      expect((await post(receiver, second)).body).toEqual({ ok: true })
+      expect(new Set(keys).size).toBe(2)
+      // Pinning the identity builds the same callback again, signed anew: ZEGO's retry.
+      const field = (identityFields as Record<string, string>)[event] as string
+      const again = createCallback(event, { [field]: first[field] }, { secret: SECRET, product })
+      expect(again['nonce']).not.toBe(first['nonce'])
+      expect((await post(receiver, again)).body).toEqual({ ok: true, duplicate: true })
+      expect((await post(receiver, signCallback({ ...second }, { secret: SECRET }))).body).toEqual({ ok: true, duplicate: true })
+      expect(keys).toHaveLength(2)
+    },
+  )
+
+  it('knows the identity of every modeled event', () => {
+    expect(Object.keys(identityFields).sort()).toEqual(eventDefinitions.map((definition) => definition.zegoEvent).sort())
+  })
+
+  it("delivers the README's two streams, { stream_id: 'a' } and { stream_id: 'b' }, to the listener", async () => {
+    const receiver = new ZegoReceiver({ secret: SECRET, logger: false })
+    const streams: string[] = []
+    receiver.on('streamCreated', (event) => {
+      streams.push(event.streamId)
+    })
+    await post(receiver, createCallback('stream_create', { stream_id: 'a' }, { secret: SECRET }))
+    await post(receiver, createCallback('stream_create', { stream_id: 'b' }, { secret: SECRET }))
+    expect(streams).toEqual(['a', 'b'])
+  })
+
+  it.each(eventDefinitions.map((definition) => [definition.name, definition.zegoEvent]))(
+    "refuses this package's name '%s' and names ZEGO's '%s'",
+    (name, zegoName) => {
+      expect(() => createCallback(name as 'x', {}, { secret: SECRET })).toThrow(
+        new TypeError(`zego-callbacks/testing: '${name}' is this package's name for ZEGO's '${zegoName}' callback: call createCallback('${zegoName}')`),
+      )
+    },
+  )
 })

@@ -1,8 +1,14 @@
 import { describe, expectTypeOf, it } from 'vitest'
 import { zegoCallbacks, type ZegoExpressMiddleware } from '../adapters/express.js'
+import type * as ExpressTypes from '../adapters/express.js'
+import type * as KoaTypes from '../adapters/koa.js'
+import type { observerEvents } from '../src/event-names.js'
+import { createCallback, type KnownEventName } from '../src/testing/index.js'
+import type * as TestingTypes from '../src/testing/index.js'
 import {
   ZegoReceiver,
   type CallbackEvent,
+  type DeliveredEvent,
   type DeliveryContext,
   type DeliveryErrorEvent,
   type DuplicateEvent,
@@ -267,8 +273,11 @@ describe('ZegoReceiver.on', () => {
       | 'callback'
       | 'rejected'
       | 'duplicate'
+      | 'delivered'
       | 'error'
     >()
+    // The runtime list of event names that refuses a misspelled one knows every event.
+    expectTypeOf<ModeledEventName | (typeof observerEvents)[number]>().toEqualTypeOf<ZegoEventName>()
   })
 })
 
@@ -323,5 +332,39 @@ describe('Express middleware on', () => {
       ZegoExpressMiddleware
     >()
     expectTypeOf(zego.receiver).toEqualTypeOf<ZegoReceiver>()
+  })
+})
+
+describe('createCallback', () => {
+  it("takes ZEGO's event names (those with an example autocomplete) and refuses this package's", () => {
+    expectTypeOf<KnownEventName>().toEqualTypeOf<
+      | 'stream_create'
+      | 'stream_close'
+      | 'mix_start'
+      | 'mix_stop'
+      | 'room_create'
+      | 'room_close'
+      | 'room_login'
+      | 'room_logout'
+      | 'before_send_msg'
+      | 'AgentInstanceCreated'
+      | 'cloud_recording:1'
+      | 'cloud_player:1'
+    >()
+    createCallback('stream_create', { stream_id: 'a' })
+    createCallback('room_user_update')
+    // @ts-expect-error streamCreated is this package's name: ZEGO's is stream_create
+    createCallback('streamCreated')
+    // @ts-expect-error zimBeforeSendMessage is this package's name: ZEGO's is before_send_msg
+    createCallback('zimBeforeSendMessage', {})
+  })
+})
+
+describe('every subpath', () => {
+  it('re-exports the event types', () => {
+    expectTypeOf<ExpressTypes.StreamCreatedEvent>().toEqualTypeOf<StreamCreatedEvent>()
+    expectTypeOf<KoaTypes.ZegoEventMap>().toEqualTypeOf<ZegoEventMap>()
+    expectTypeOf<TestingTypes.RejectedEvent>().toEqualTypeOf<RejectedEvent>()
+    expectTypeOf<ExpressTypes.DeliveredEvent>().toEqualTypeOf<DeliveredEvent>()
   })
 })

@@ -24,7 +24,7 @@ describe('zimBeforeSendMessage', () => {
       seen.push(event)
       return { result: 'do_not_send', reason: 'blocked word', newMsgBody: '***' }
     })
-    const answer = await post(message())
+    const answer = await post(message({ msg_id: '1234232421343' }))
     expect(answer).toEqual({ status: 200, headers: {}, body: { ok: true, result: 3, reason: 'blocked word', new_msg_body: '***' } })
     expect(seen).toEqual([
       expect.objectContaining({

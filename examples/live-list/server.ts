@@ -1,5 +1,5 @@
 // A live list of ZEGO streams kept in SQLite, served as JSON and as a page that updates live.
-// Run: ZEGO_CALLBACK_SECRET=... PORT=3000 LIVE_LIST_MODE=rooms npx tsx examples/live-list/server.ts
+// Run (after npm ci --prefix examples): ZEGO_CALLBACK_SECRET=... PORT=3000 HOST=127.0.0.1 LIVE_LIST_MODE=rooms npx tsx examples/live-list/server.ts
 import { readFileSync } from 'node:fs'
 import { pathToFileURL } from 'node:url'
 import express, { type Response } from 'express'
@@ -63,8 +63,9 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   const port = Number(process.env['PORT'] ?? 3000)
   const mode = process.env['LIVE_LIST_MODE'] === 'rooms' ? 'rooms' : 'streams'
   const { app } = createLiveListApp({ database: process.env['LIVE_LIST_DB'] ?? 'live-list.db', mode })
-  const server = app.listen(port, '127.0.0.1', () => {
+  const host = process.env['HOST'] ?? '127.0.0.1'
+  const server = app.listen(port, host, () => {
     const { port: bound } = server.address() as { port: number }
-    console.log(`live list (${mode} mode) on http://127.0.0.1:${bound}/`)
+    console.log(`live list (${mode} mode) on http://${host}:${bound}/`)
   })
 }

@@ -1,6 +1,6 @@
 // One instance of a service receiving ZEGO callbacks, deduplicating through a SQLite file that
 // every instance on the host shares. Run two of them on one DB_PATH and post to either.
-// Run: ZEGO_CALLBACK_SECRET=... DB_PATH=./delivery.db PORT=3000 npx tsx examples/shared-store/server.ts
+// Run (after npm ci --prefix examples): ZEGO_CALLBACK_SECRET=... DB_PATH=./delivery.db PORT=3000 HOST=127.0.0.1 npx tsx examples/shared-store/server.ts
 import { pathToFileURL } from 'node:url'
 import express from 'express'
 import type { ZegoCallbacksOptions } from 'zego-callbacks'
@@ -25,7 +25,7 @@ export function createInstance(dbPath: string, options: ZegoCallbacksOptions = {
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const { app, zego, store } = createInstance(process.env['DB_PATH'] ?? './delivery.db')
-  const server = app.listen(Number(process.env['PORT'] ?? 3000), '127.0.0.1', () => {
+  const server = app.listen(Number(process.env['PORT'] ?? 3000), process.env['HOST'] ?? '127.0.0.1', () => {
     const { port } = server.address() as { port: number }
     console.log(`listening on ${port}`)
   })

@@ -84,6 +84,17 @@ export interface EventDeclaration<Name extends string, S extends EventSchema, Pa
   answer?: (returned: readonly unknown[]) => AnswerFields | undefined
 }
 
+// The declaration's own keys, spelled out: a generic `keyof EventDeclaration<Name, S, Payload>` here
+// left the type parameters' names unresolved in the published declarations (`Cannot find name 'S'`
+// without skipLibCheck), and a `keyof` of it would publish `EventSchema`'s internal `any`.
+type DeclarationKey = 'name' | 'product' | 'zegoEvent' | 'schema' | 'normalize' | 'identity' | 'answer'
+// Holds the list to the interface: a key added there and not here fails to compile.
+type ExactKeys<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never
+const declarationKeysMatch: ExactKeys<DeclarationKey, keyof EventDeclaration<string, EventSchema, CallbackEnvelope>> = true
+void declarationKeysMatch
+// What a declaration brings besides its own keys, resolved (not an `Omit` of the whole declaration).
+type ExtraOf<Extra> = { [K in Exclude<keyof Extra, DeclarationKey>]: Extra[K] }
+
 /** The superstruct side of a definition: what its compiled path is held to. */
 interface SchemaPath<Payload> {
   /** The envelope and the event's own fields, as validated together. */
@@ -114,7 +125,7 @@ export function schemaPathOf<D extends Pick<EventDefinition, 'parse'>>(definitio
 export function defineEvent<Payload extends CallbackEnvelope, Answer = never>() {
   return <Name extends string, S extends EventSchema, Extra extends object = object>(
     definition: EventDeclaration<Name, S, Payload> & Extra,
-  ): EventDefinition<Name, Payload, Answer> & Omit<Extra, keyof EventDeclaration<Name, S, Payload>> => {
+  ): EventDefinition<Name, Payload, Answer> & ExtraOf<Extra> => {
     const { schema, normalize, identity, ...rest } = definition
     // One schema for the envelope and the event's own fields: a single validation pass.
     const fullSchema: EventSchema = { ...envelopeSchema, ...schema }
@@ -157,6 +168,6 @@ export function defineEvent<Payload extends CallbackEnvelope, Answer = never>() 
       parse: (raw: RawPayload) => payloadOf(raw, bySchema(raw)),
       compiled: compiled !== undefined,
     })
-    return result as EventDefinition<Name, Payload, Answer> & Omit<Extra, keyof EventDeclaration<Name, S, Payload>>
+    return result as EventDefinition<Name, Payload, Answer> & ExtraOf<Extra>
   }
 }

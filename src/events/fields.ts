@@ -27,9 +27,12 @@ function field<T>(
   })
 }
 
+// A value as sent: a string quoted, anything else (a list, an object, true) as its JSON, unquoted.
 function describe(value: unknown): string {
   if (value === undefined) return 'nothing (the field is missing)'
-  return typeof value === 'string' ? quote(value) : quote(JSON.stringify(value) ?? String(value))
+  if (typeof value === 'string') return quote(value)
+  const json = JSON.stringify(value) ?? String(value)
+  return json.length > 40 ? `${json.slice(0, 40)}...` : json
 }
 
 const isString = (value: unknown): value is string => typeof value === 'string'
@@ -44,8 +47,13 @@ export const text = (): Struct<string, null> =>
 
 const isQuantity = (value: unknown): value is number =>
   typeof value === 'number' && Number.isSafeInteger(value) && value >= 0
-// Digits only: "1.5", "" or "-1" stay strings and fail with the field's path, never become 0.
-const toQuantity = (value: unknown): unknown => (isString(value) && /^\d{1,16}$/.test(value) ? Number(value) : value)
+// Digits only: "1.5", "" or "-1" stay strings and fail with the field's path, never become 0; nor
+// does a 16-digit one past 2^53, whose refusal then quotes what was sent, not a rounded number.
+const toQuantity = (value: unknown): unknown => {
+  if (!isString(value) || !/^\d{1,16}$/.test(value)) return value
+  const number = Number(value)
+  return Number.isSafeInteger(number) ? number : value
+}
 
 /** A non-negative integer quantity sent as a string or bare number; refused when not exactly representable. */
 export const quantity = (): Struct<number, null> =>

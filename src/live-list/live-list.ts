@@ -4,6 +4,7 @@ import type { RoomClosedEvent } from '../events/room-closed.js'
 import type { RoomCreatedEvent } from '../events/room-created.js'
 import type { StreamClosedEvent } from '../events/stream-closed.js'
 import type { StreamCreatedEvent } from '../events/stream-created.js'
+import { resolveLogger, type ZegoLogger } from '../logger.js'
 import type { ZegoEventSource } from '../receiver.js'
 import { MemoryLiveListStore } from './memory-store.js'
 import { applyCallback, hasLiveStreams, reconcileSession, type ApplyOutcome, type LiveListChange, type LiveListMode } from './reduce.js'
@@ -34,6 +35,8 @@ export interface LiveStreamListOptions {
    * the room's next callback goes ahead; default 5000 (within the receiver's listener deadline).
    */
   storeTimeoutMs?: number | undefined
+  /** Where a failed change listener or sweep is written (no `onError` listener); default a JSON line on stderr, `false` for nothing. */
+  logger?: ZegoLogger | false | undefined
 }
 
 /** A room of the list and its live streams. */
@@ -82,6 +85,7 @@ export class LiveStreamList {
   readonly #roomTtlMs: number | undefined
   readonly #now: () => number
   readonly #storeTimeoutMs: number
+  readonly #logger: ZegoLogger | undefined
   readonly #emitter = new EventEmitter()
   readonly #locks = new Map<string, Promise<unknown>>()
   readonly #notifying = new Map<string, Promise<void>>()
@@ -93,6 +97,7 @@ export class LiveStreamList {
       throw new TypeError(`zego-callbacks: LiveStreamList \`mode\` is 'rooms' or 'streams', got ${String(this.mode)}`)
     }
     this.#now = options.now ?? Date.now
+    this.#logger = resolveLogger(options.logger)
     this.#store = options.store ?? new MemoryLiveListStore({ now: this.#now })
     this.#holdTtlMs = options.holdTtlMs ?? 120_000
     this.#maxHeld = options.maxHeldPerRoom ?? 256
@@ -107,7 +112,7 @@ export class LiveStreamList {
     }
     if (every > 0) {
       this.#sweeper = setInterval(() => {
-        this.sweep().catch((error: unknown) => warn('sweep failed', error))
+        this.sweep().catch((error: unknown) => this.#log('store_failed', 'a sweep failed', error))
       }, every)
       this.#sweeper.unref?.()
     }
@@ -329,23 +334,28 @@ export class LiveStreamList {
 
   async #report(error: unknown, change: LiveListChange): Promise<void> {
     const handlers = this.#emitter.listeners('error') as Array<(error: unknown, change: LiveListChange) => unknown>
-    if (handlers.length === 0) return warn(`a ${change.type} listener failed`, error)
+    if (handlers.length === 0) return this.#log('listener_failed', `a ${change.type} listener failed`, error)
     for (const handler of handlers) {
       try {
         await handler(error, change)
       } catch (failure) {
-        warn('an onError listener failed', failure)
+        this.#log('listener_failed', 'an onError listener failed', failure)
       }
     }
   }
 
-  /** Calls `listener` when a change listener fails (otherwise a process warning reports it). */
+  // A failure nothing else reports (no `onError` listener, a failing one, a sweep) is logged, never thrown.
+  #log(reason: 'listener_failed' | 'store_failed', what: string, error: unknown): void {
+    try {
+      this.#logger?.error({ reason, err: error }, `LiveStreamList: ${what}: ${error instanceof Error ? error.message : String(error)}`)
+    } catch {
+      // A logger that throws must not fail the list.
+    }
+  }
+
+  /** Calls `listener` when a change listener fails (otherwise the `logger` writes it). */
   onError(listener: (error: unknown, change: LiveListChange) => unknown): this {
     this.#emitter.on('error', listener)
     return this
   }
-}
-
-function warn(what: string, error: unknown): void {
-  process.emitWarning(`zego-callbacks LiveStreamList: ${what}: ${error instanceof Error ? error.message : String(error)}`)
 }

@@ -1,12 +1,34 @@
 import { randomBytes } from 'node:crypto'
 import type { ZegoProduct } from '../envelope.js'
+import { eventDefinitions, type ModeledEventName } from '../events/registry.js'
 import { computeSignature } from '../signature.js'
 import { zegoExamples, type ExampleEvent } from './examples.js'
 import { productExamples } from './product-examples.js'
 
 export { zegoExamples, type ExampleEvent } from './examples.js'
 export { productExamples } from './product-examples.js'
-export type { ZegoProduct } from '../envelope.js'
+export type * from '../types.js'
+
+/** ZEGO's event names `createCallback` has an example of (for autocompletion); any other name works too. */
+export type KnownEventName =
+  | ExampleEvent
+  | { [P in keyof typeof productExamples]: keyof (typeof productExamples)[P] }[keyof typeof productExamples]
+
+/**
+ * The field of each modeled event's deduplication key (its `identity` in `src/events/`) that tells
+ * one callback from another: unless `fields` sets it, each `createCallback` call gets a fresh one.
+ */
+export const identityFields = {
+  stream_create: 'stream_sid',
+  stream_close: 'stream_sid',
+  mix_start: 'task_id',
+  mix_stop: 'task_id',
+  room_create: 'room_session_id',
+  room_close: 'room_session_id',
+  room_login: 'session_id',
+  room_logout: 'session_id',
+  before_send_msg: 'msg_id',
+} as const satisfies Record<string, string>
 
 /** A field value of a callback payload; a `bigint` is sent as a bare JSON number by `toJsonBody`. */
 export type CallbackValue =
@@ -50,18 +72,31 @@ export interface CreateOptions extends SignOptions {
 
 /**
  * Builds a complete, correctly signed callback of any ZEGO product from ZEGO's own example for
- * `event` (a name without an example gets the product's common fields), with `fields` applied and
- * a fresh timestamp (in the product's unit) and nonce unless given, ready for
- * `request(app).post('/zego/callback').send(payload)`.
+ * `event` (ZEGO's name, `'stream_create'`; a name without an example gets the product's common
+ * fields), with `fields` applied and a fresh timestamp (in the product's unit) and nonce unless
+ * given, ready for `request(app).post('/zego/callback').send(payload)`.
+ *
+ * Each call is a new callback: the field that identifies it (`identityFields`: `stream_sid`,
+ * `task_id`, `room_session_id`, `session_id`, `msg_id`) gets a fresh value unless `fields` sets it.
+ * ZEGO's retry of a callback is the same payload posted again, or `signCallback({ ...payload })`
+ * (signed anew).
  *
  * Note: a `signature` in `fields` is kept as given, so a test can send a wrong one.
  */
-export function createCallback<E extends string>(
-  event: E,
+export function createCallback<E extends KnownEventName | (string & {})>(
+  event: E & (E extends ModeledEventName ? never : unknown),
   fields: CallbackFields<E> = {},
   options: CreateOptions = {},
 ): CallbackPayload {
+  const zegoName = zegoNames.get(event)
+  if (zegoName !== undefined) {
+    throw new TypeError(`zego-callbacks/testing: '${event}' is this package's name for ZEGO's '${zegoName}' callback: call createCallback('${zegoName}')`)
+  }
   const payload = templateFor(event, options.product)
+  const identity = (identityFields as Record<string, string>)[event]
+  if (identity !== undefined && Object.hasOwn(payload, identity) && !Object.hasOwn(fields, identity)) {
+    payload[identity] = freshId(payload[identity])
+  }
   for (const [key, value] of Object.entries(fields)) {
     if (value === undefined) delete payload[key]
     else payload[key] = value
@@ -205,6 +240,14 @@ function commonFields(product: ZegoProduct, event: string): CallbackPayload {
     case 'digital_human':
       return { AppId: 1, EventType: code(), ...signed(true, 1_000_000_000) }
   }
+}
+
+const zegoNames: ReadonlyMap<string, string> = new Map(eventDefinitions.map((definition) => [definition.name, definition.zegoEvent]))
+
+// A new id shaped like the example's (`s-...`, `111111:...`): 19 random digits after its prefix.
+function freshId(example: CallbackValue | undefined): string {
+  const prefix = typeof example === 'string' ? (/^(.*[-:])\d+$/.exec(example)?.[1] ?? '') : ''
+  return prefix + randomNonce()
 }
 
 function scalar(value: CallbackValue | undefined): string | bigint | undefined {
