@@ -16,6 +16,7 @@ import { definitionFor, type ModeledEventMap, type ModeledEventName } from './ev
 import { resolveOptions, type ResolvedOptions, type ZegoCallbacksOptions } from './options.js'
 import { getOwn, quote, type RawPayload } from './raw.js'
 import { readBody } from './read-body.js'
+import { isWebStream, readWebBody } from './read-web-body.js'
 import { commonField, verifyCallback, type VerifiedSignature } from './verify.js'
 
 /** What the `callback` event's listeners get: every verified callback, modeled or not. */
@@ -111,8 +112,8 @@ export interface CallbackRequest {
   body?: Uint8Array | string | undefined
   /** What a host body parser left (`req.body`), used only when neither `body` nor `stream` can be read. */
   parsedBody?: unknown
-  /** The request stream, read with the size limit when the body was not read yet. */
-  stream?: Readable | undefined
+  /** The request stream (a Node stream, or a fetch `Request`'s `body`), read with the size limit when the body was not read yet. */
+  stream?: Readable | ReadableStream<Uint8Array> | undefined
 }
 
 /** The body of every answer: small JSON, never the secret or a stack trace. */
@@ -266,15 +267,15 @@ export class ZegoReceiver implements ZegoEventSource<ZegoReceiver> {
     let raw: RawPayload
     let lossy: readonly string[] = []
     const { stream } = request
+    const length = request.contentLength === undefined ? undefined : Number(request.contentLength)
+    const declared = Number.isFinite(length) ? length : undefined
+    const limits = { limit: this.#options.bodyLimit, timeoutMs: this.#options.bodyTimeoutMs }
     if (request.body !== undefined) {
       raw = decodeBody(request.body, media)
+    } else if (isWebStream(stream)) {
+      raw = decodeBody(await readWebBody(stream, declared, limits), media)
     } else if (stream !== undefined && !stream.readableEnded && !stream.destroyed) {
-      const length = request.contentLength === undefined ? undefined : Number(request.contentLength)
-      const bytes = await readBody(stream, Number.isFinite(length) ? length : undefined, {
-        limit: this.#options.bodyLimit,
-        timeoutMs: this.#options.bodyTimeoutMs,
-      })
-      raw = decodeBody(bytes, media)
+      raw = decodeBody(await readBody(stream, declared, limits), media)
     } else if (request.parsedBody !== undefined && request.parsedBody !== null) {
       ;({ payload: raw, lossy } = fromParsedBody(request.parsedBody))
     } else if (stream !== undefined && stream.destroyed && !stream.readableEnded) {
