@@ -290,7 +290,7 @@ export class Deliverer {
       },
       Math.min(Math.max(lockTtlMs / 3, 1), MAX_TIMER_MS),
     )
-    timer.unref()
+    timer.unref?.()
     return timer
   }
 
