@@ -469,6 +469,21 @@ const cases: Case[] = [
   },
 ]
 
+/** The answer and the events every framework gives for a case of the shared table. */
+function expectAnswered(testCase: Case, response: request.Response, seen: Seen): void {
+  expect(response.status).toBe(testCase.status)
+  expect(response.headers['content-type']).toMatch(/^application\/json/)
+  if (testCase.status === 200) expect(response.body).toEqual({ ok: true })
+  else expect(response.body).toMatchObject({ ok: false, reason: testCase.reason })
+  if (testCase.status === 405) expect(response.headers['allow']).toBe('POST')
+  expect(response.text).not.toContain(secret)
+  expect(seen.events.map((event) => event.name).sort()).toEqual([...testCase.delivered].sort())
+  if (testCase.reason !== undefined) {
+    expect(seen.of<RejectedEvent>('rejected')).toMatchObject({ reason: testCase.reason, status: testCase.status })
+  }
+  testCase.check?.(seen)
+}
+
 describe.each(frameworks)('$name', (framework: Framework) => {
   const build = (options: Partial<ZegoCallbacksOptions> = {}, mount?: Mount) =>
     framework.build({ secret, ...options }, mount)
@@ -477,18 +492,7 @@ describe.each(frameworks)('$name', (framework: Framework) => {
     it.each(cases)('$name', async (testCase) => {
       const { server, zego } = build(testCase.options)
       const seen = record(zego)
-      const response = await testCase.send(request(server))
-      expect(response.status).toBe(testCase.status)
-      expect(response.headers['content-type']).toMatch(/^application\/json/)
-      if (testCase.status === 200) expect(response.body).toEqual({ ok: true })
-      else expect(response.body).toMatchObject({ ok: false, reason: testCase.reason })
-      if (testCase.status === 405) expect(response.headers['allow']).toBe('POST')
-      expect(response.text).not.toContain(secret)
-      expect(seen.events.map((event) => event.name).sort()).toEqual([...testCase.delivered].sort())
-      if (testCase.reason !== undefined) {
-        expect(seen.of<RejectedEvent>('rejected')).toMatchObject({ reason: testCase.reason, status: testCase.status })
-      }
-      testCase.check?.(seen)
+      expectAnswered(testCase, await testCase.send(request(server)), seen)
     })
   })
 
@@ -734,7 +738,8 @@ describe.each(frameworks)('$name', (framework: Framework) => {
       expect((await first).status).toBe(200)
     })
 
-    it('deduplicates behind a host JSON parser that kept the raw body', async () => {
+    // A fetch Request's body is read once: no parser runs before the handler there.
+    if (framework.hostParsers !== false) it('deduplicates behind a host JSON parser that kept the raw body', async () => {
       const { server, zego } = build({}, { parser: 'json-raw' })
       const seen = record(zego)
       const payload = sign('room_create', { room_session_id: 6085791336856668982n })
@@ -745,7 +750,7 @@ describe.each(frameworks)('$name', (framework: Framework) => {
     })
   })
 
-  describe('behind a host body parser', () => {
+  if (framework.hostParsers !== false) describe('behind a host body parser', () => {
     it('uses the exact bytes a raw-body parser left in req.body', async () => {
       const { server, zego } = build({}, { parser: 'raw' })
       const seen = record(zego)
