@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream'
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
-import { createMiddleware, type MiddlewareExtras } from '../src/middleware.js'
+import { createMiddleware, type MiddlewareExtras } from '../src/adapter.js'
 import type { ZegoCallbacksOptions } from '../src/options.js'
 
 /** A Fastify plugin that answers ZEGO callbacks and is also their typed event source. */

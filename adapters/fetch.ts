@@ -1,4 +1,4 @@
-import { createMiddleware, type MiddlewareExtras } from '../src/middleware.js'
+import { createMiddleware, type MiddlewareExtras } from '../src/adapter.js'
 import type { ZegoCallbacksOptions } from '../src/options.js'
 
 /** A web-standard `Request -> Response` handler that answers ZEGO callbacks and is also their typed event source. */

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { createMiddleware, keptRawBody, type MiddlewareExtras } from '../src/middleware.js'
+import { createMiddleware, keptRawBody, type MiddlewareExtras } from '../src/adapter.js'
 import type { ZegoCallbacksOptions } from '../src/options.js'
 
 /** A node:http request listener (and connect-style middleware) that answers ZEGO callbacks and is also their typed event source. */
