@@ -9,11 +9,12 @@ export function isWebStream(value: unknown): value is ReadableStream<Uint8Array>
 /**
  * Reads a web body stream (a fetch `Request`'s `body`) to its end, refusing it with a 413 as soon
  * as it is known to exceed `limit` (from `Content-Length` or while streaming, never buffering past
- * the limit), with a 408 when it stops arriving, and with a 400 when it fails (the client went
- * away). The stream is cancelled on every refusal; what happens to the connection is the runtime's.
+ * the limit), with a 408 when it stops arriving, and with a 400 when it fails (the client went away).
  *
- * Note: a stream already being read (`request.json()` or a framework's body parser ran first) is a
- * 500 `body_unavailable`: nothing can be verified without the exact bytes.
+ * Note: before a 413, up to `DISCARD_LIMIT` more bytes are read and dropped (a client still sending
+ * then reads the answer instead of a reset), then the stream is cancelled. All of it happens before
+ * the answer, so no read is left running after it (Workers do not keep one alive). A stream already
+ * being read (`request.json()` ran first) is a 500 `body_unavailable`.
  */
 export async function readWebBody(
   stream: ReadableStream<Uint8Array>,
@@ -26,10 +27,6 @@ export async function readWebBody(
     )
   }
   const reader = stream.getReader()
-  if (declaredLength !== undefined && declaredLength > limit) {
-    discardRest(reader)
-    throw tooLarge(limit)
-  }
   let timedOut = false
   // Cancelling the reader ends the pending read() with `done`, so no race against a timer is needed.
   const timer = setTimeout(() => {
@@ -37,41 +34,39 @@ export async function readWebBody(
     reader.cancel().catch(() => {})
   }, timeoutMs)
   ;(timer as { unref?: () => void }).unref?.()
-  const chunks: Uint8Array[] = []
-  let size = 0
   try {
+    if (declaredLength !== undefined && declaredLength > limit) return await refuse(reader, limit)
+    const chunks: Uint8Array[] = []
+    let size = 0
     for (let next = await reader.read(); !next.done; next = await reader.read()) {
       if (!(next.value instanceof Uint8Array)) throw new RequestError('invalid_body', 'the body stream gave something other than bytes')
       size += next.value.byteLength
-      if (size > limit) throw tooLarge(limit)
+      if (size > limit) return await refuse(reader, limit)
       chunks.push(next.value)
     }
+    if (timedOut) throw new RequestError('body_timeout', `the body did not arrive within ${timeoutMs} ms`)
+    return concat(chunks, size)
   } catch (error) {
-    const refusal =
-      error instanceof RequestError
-        ? error
-        : new RequestError('request_aborted', 'the request was aborted before its body ended', { cause: error })
-    if (refusal.code === 'body_too_large') discardRest(reader)
-    else reader.cancel().catch(() => {})
-    throw refusal
+    reader.cancel().catch(() => {})
+    if (error instanceof RequestError) throw error
+    throw new RequestError('request_aborted', 'the request was aborted before its body ended', { cause: error })
   } finally {
     clearTimeout(timer)
   }
-  if (timedOut) throw new RequestError('body_timeout', `the body did not arrive within ${timeoutMs} ms`)
-  return concat(chunks, size)
 }
 
-// As readBody does: reading on lets a client still uploading see the answer (a cancel mid-upload
-// can reset the connection first); the cap stops a source that never ends.
-function discardRest(reader: ReadableStreamDefaultReader<Uint8Array>): void {
-  let discarded = 0
-  const pump = async (): Promise<void> => {
+// Reads on and drops up to DISCARD_LIMIT bytes (until the end, the timer or a failure), then refuses.
+async function refuse(reader: ReadableStreamDefaultReader<Uint8Array>, limit: number): Promise<never> {
+  let dropped = 0
+  try {
     for (let next = await reader.read(); !next.done; next = await reader.read()) {
-      discarded += Number(next.value?.byteLength) || 1
-      if (discarded > DISCARD_LIMIT) return reader.cancel()
+      dropped += Number(next.value?.byteLength) || 1
+      if (dropped > DISCARD_LIMIT) break
     }
+  } catch {
+    // The client went away: the answer is still that the body is too large.
   }
-  pump().catch(() => {})
+  throw new RequestError('body_too_large', `the body is larger than the limit of ${limit} bytes`)
 }
 
 function concat(chunks: readonly Uint8Array[], size: number): Uint8Array {
@@ -83,8 +78,4 @@ function concat(chunks: readonly Uint8Array[], size: number): Uint8Array {
     offset += chunk.byteLength
   }
   return bytes
-}
-
-function tooLarge(limit: number): RequestError {
-  return new RequestError('body_too_large', `the body is larger than the limit of ${limit} bytes`)
 }

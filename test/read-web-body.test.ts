@@ -35,8 +35,6 @@ function source(total: number, chunk: number) {
   return { stream, seen }
 }
 
-const settle = () => new Promise((resolve) => setTimeout(resolve, 20))
-
 describe('readWebBody', () => {
   it('returns the exact bytes of a body in chunks, a multi-byte character split across two', async () => {
     const bytes = encoder.encode('{"room":"房间"}')
@@ -62,25 +60,25 @@ describe('readWebBody', () => {
     const error = await rejection(readWebBody(stream, 101, limits))
     expect(error).toBeInstanceOf(RequestError)
     expect(error).toMatchObject({ code: 'body_too_large', status: 413 })
-    // The rest is read and dropped up to the discard cap, then the stream is cancelled.
-    await settle()
+    // The rest was read and dropped up to the discard cap, then the stream cancelled, all before the answer.
     expect(seen.cancelled).toBe(true)
     expect(seen.pulled).toBeLessThanOrEqual(DISCARD_LIMIT + 2 * 64 * 1024)
   })
 
-  it('refuses a streamed body as soon as it passes the limit, and cancels a source that never ends', async () => {
+  it('refuses a streamed body once past the limit, and cancels a source that never ends before answering', async () => {
     const { stream, seen } = source(Infinity, 30)
     const error = await rejection(readWebBody(stream, undefined, limits))
     expect(error).toMatchObject({ code: 'body_too_large', status: 413 })
-    await settle()
     expect(seen.cancelled).toBe(true)
     expect(seen.pulled).toBeLessThanOrEqual(limits.limit + DISCARD_LIMIT + 2 * 30)
+    const pulled = seen.pulled
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(seen.pulled).toBe(pulled)
   })
 
-  it('reads a small oversized body to its end instead of cancelling it, so a client still sending gets the answer', async () => {
+  it('reads a small oversized body to its end before answering, so a client still sending gets the answer', async () => {
     const { stream, seen } = source(5_000, 1_000)
     expect(await rejection(readWebBody(stream, 5_000, limits))).toMatchObject({ code: 'body_too_large' })
-    await settle()
     expect(seen.pulled).toBe(5_000)
     expect(seen.cancelled).toBe(false)
   })
@@ -98,6 +96,15 @@ describe('readWebBody', () => {
     const error = await rejection(readWebBody(stalled, undefined, { limit: 100, timeoutMs: 30 }))
     expect(error).toMatchObject({ code: 'body_timeout', status: 408 })
     expect(cancelled).toBe(true)
+  })
+
+  it('answers 413, not 408, when an oversized body stalls while the rest is dropped', async () => {
+    const stalled = new ReadableStream<Uint8Array>({
+      start(controller) {
+        controller.enqueue(new Uint8Array(150))
+      },
+    })
+    expect(await rejection(readWebBody(stalled, undefined, { limit: 100, timeoutMs: 30 }))).toMatchObject({ code: 'body_too_large' })
   })
 
   it('answers 400 request_aborted when the stream fails (the client went away)', async () => {
