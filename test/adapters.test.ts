@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import request from 'supertest'
-import { describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest'
 import type { CallbackEvent, RejectedEvent, ZegoCallbacksOptions, ZegoEventName } from '../src/index.js'
 import {
   createCallback,
@@ -10,7 +10,9 @@ import {
   withBadSignature,
   type CallbackPayload,
 } from '../src/testing/index.js'
+import { recorded } from './runtimes/harness.js'
 import { frameworks, type Framework, type Mount, type Source } from './support/frameworks.js'
+import { bun, deno, mount, next, workerd, type ServerProcess } from './support/runtimes.js'
 
 const secret = 'test-callback-secret-7f3a9c0e5b7d2468'
 const path = '/zego/callback'
@@ -37,23 +39,15 @@ interface Seen {
 
 function record(zego: Source): Seen {
   const events: Seen['events'] = []
-  const names = [
-    'streamCreated',
-    'streamClosed',
-    'mixStarted',
-    'mixStopped',
-    'roomCreated',
-    'roomClosed',
-    'userLoggedIn',
-    'userLoggedOut',
-    'callback',
-    'rejected',
-  ] as const satisfies readonly ZegoEventName[]
-  for (const name of names) {
+  for (const name of recorded) {
     zego.on(name, (payload: unknown) => {
       events.push({ name, payload })
     })
   }
+  return seenOf(events)
+}
+
+function seenOf(events: Seen['events']): Seen {
   return {
     events,
     of<T>(name: ZegoEventName) {
@@ -835,5 +829,38 @@ describe('a JSON body parsed before the middleware that rounded a 19-digit numbe
     const { server } = framework.build({ secret }, { parser: 'json' })
     const body = toJsonBody(sign('room_create', { room_session_id: 6085791336856668982n }))
     expect((await request(server).post(path).type('json').send(body)).status).toBe(200)
+  })
+})
+
+// The same table through real server processes of the other runtimes, each serving
+// test/runtimes/harness.ts: a fresh zego-callbacks/fetch handler per case, its events reported back.
+const remotes = [
+  { name: 'Bun', start: () => bun('test/runtimes/bun.ts') },
+  { name: 'Deno', start: () => deno('test/runtimes/deno.ts') },
+  { name: 'Cloudflare Workers (workerd, nodejs_compat)', start: () => workerd('test/runtimes/worker.ts') },
+  { name: 'Next.js route handler (next build, next start)', start: () => next('test/runtimes/next') },
+]
+let starting: Map<string, Promise<ServerProcess>> | undefined
+// Started together when the first of them is needed, so their start-up times overlap.
+const started = (name: string): Promise<ServerProcess> => {
+  starting ??= new Map(remotes.map((remote) => [remote.name, remote.start()]))
+  for (const server of starting.values()) server.catch(() => {})
+  return starting.get(name)!
+}
+
+describe.each(remotes)('$name, a real server process: the shared table', ({ name }) => {
+  let server: ServerProcess | undefined
+  beforeAll(async () => {
+    server = await started(name)
+  }, 180_000)
+  afterAll(() => server?.stop())
+
+  it.each(cases)('$name', async (testCase) => {
+    onTestFailed(() => console.log(`${name} printed:\n${server?.output().slice(-4_000)}`))
+    const mounted = await mount(server!, { secret, ...testCase.options })
+    const response = await testCase.send(request(mounted.url))
+    const { events, pollution } = await mounted.received()
+    expectAnswered(testCase, response, seenOf(events as Seen['events']))
+    expect(pollution).toEqual([])
   })
 })
