@@ -5,6 +5,9 @@ export default defineConfig({
     index: 'src/index.ts',
     express: 'adapters/express.ts',
     koa: 'adapters/koa.ts',
+    fetch: 'adapters/fetch.ts',
+    node: 'adapters/node.ts',
+    fastify: 'adapters/fastify.ts',
     testing: 'src/testing/index.ts',
   },
   format: ['esm', 'cjs'],
@@ -13,5 +16,5 @@ export default defineConfig({
   target: 'node20',
   clean: true,
   sourcemap: false,
-  external: ['express', 'koa'],
+  external: ['express', 'koa', 'fastify'],
 })

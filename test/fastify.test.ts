@@ -1,4 +1,4 @@
-import Fastify from 'fastify'
+import Fastify, { type FastifyServerOptions } from 'fastify'
 import { afterEach, describe, expect, it } from 'vitest'
 import { zegoCallbacks } from '../adapters/fastify.js'
 import { createCallback, toFormBody, toJsonBody } from '../src/testing/index.js'
@@ -9,7 +9,7 @@ afterEach(async () => {
   await Promise.all(apps.splice(0).map((app) => app.close()))
 })
 
-function build(options: Parameters<typeof Fastify>[0] = {}) {
+function build(options: FastifyServerOptions = {}) {
   const app = Fastify(options)
   apps.push(app)
   return app

@@ -5,7 +5,7 @@ import { createCallback, toFormBody } from '../src/testing/index.js'
 
 const secret = 'fetch-adapter-secret'
 const url = 'http://localhost/zego/callback'
-const post = (body: BodyInit | null, type?: string, init: RequestInit = {}) =>
+const post = (body: NonNullable<RequestInit['body']> | null, type?: string, init: RequestInit = {}) =>
   new Request(url, { method: 'POST', body, headers: type === undefined ? {} : { 'content-type': type }, ...init })
 
 describe('zego-callbacks/fetch, called with Request objects in-process', () => {
