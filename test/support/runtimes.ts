@@ -106,15 +106,19 @@ export function bun(entry: string, env: Record<string, string> = {}): Promise<Se
   return startServer(bin('bun'), { args: [join(root, entry)], env, ready: /listening on (http:\/\/127\.0\.0\.1:\d+)/ })
 }
 
-/** Serves `entry` with Deno (network and environment allowed); it prints `listening on <url>`. */
-export function deno(entry: string, env: Record<string, string> = {}): Promise<ServerProcess> {
+/** Serves `entry` with Deno (by default 127.0.0.1 and the environment allowed); it prints `listening on <url>`. */
+export function deno(
+  entry: string,
+  env: Record<string, string> = {},
+  permissions = ['--allow-net=127.0.0.1', '--allow-env'],
+): Promise<ServerProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'zego-deno-'))
   const imports = Object.fromEntries(Object.entries(packageSource).map(([name, file]) => [name, pathToFileURL(join(root, file)).href]))
   writeFileSync(join(dir, 'import-map.json'), JSON.stringify({ imports }))
   return cleanedUp(
     startServer(bin('deno'), {
       // --sloppy-imports: the source imports `./x.js` for `./x.ts`, as TypeScript's NodeNext wants.
-      args: ['run', '--sloppy-imports', `--import-map=${join(dir, 'import-map.json')}`, '--allow-net=127.0.0.1', '--allow-env', join(root, entry)],
+      args: ['run', '--sloppy-imports', `--import-map=${join(dir, 'import-map.json')}`, ...permissions, join(root, entry)],
       env: { DENO_NO_UPDATE_CHECK: '1', ...env },
       ready: /listening on (http:\/\/127\.0\.0\.1:\d+)/,
     }),
@@ -144,12 +148,16 @@ export function wrangler(config: string, extra: string[] = []): Promise<ServerPr
   })
 }
 
-/** Builds the Next.js app in `dir` (`next build`) and serves it (`next start`). */
+/** Builds the Next.js app in `dir` (`next build`, without `env`) and serves it (`next start`, with `env`). */
 export async function next(dir: string, env: Record<string, string> = {}): Promise<ServerProcess> {
   const cwd = join(root, dir)
-  const nextEnv = { NEXT_TELEMETRY_DISABLED: '1', ...env }
-  await run(bin('next'), ['build'], cwd, nextEnv)
-  return startServer(bin('next'), { args: ['start', '-H', '127.0.0.1', '-p', '0'], cwd, env: nextEnv, ready: /Local:\s+(http:\/\/127\.0\.0\.1:\d+)/ })
+  await run(bin('next'), ['build'], cwd, { NEXT_TELEMETRY_DISABLED: '1' })
+  return startServer(bin('next'), {
+    args: ['start', '-H', '127.0.0.1', '-p', '0'],
+    cwd,
+    env: { NEXT_TELEMETRY_DISABLED: '1', ...env },
+    ready: /Local:\s+(http:\/\/127\.0\.0\.1:\d+)/,
+  })
 }
 
 async function cleanedUp(started: Promise<ServerProcess>, dir: string): Promise<ServerProcess> {
