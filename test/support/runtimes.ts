@@ -65,7 +65,6 @@ export function startServer(command: string, { args, ready, cwd = root, env = {}
     const timer = setTimeout(() => fail(`no server after ${timeoutMs} ms`), timeoutMs)
     const onData = (data: Buffer): void => {
       output += data.toString()
-      // eslint-disable-next-line no-control-regex
       const url = ready.exec(output.replace(/\x1b\[[0-9;]*m/g, ''))?.[1]
       if (url === undefined) return
       child.stdout.off('data', onData)
