@@ -1,12 +1,15 @@
-import { ZegoReceiver, type ZegoEventSource } from './receiver.js'
+import { ZegoReceiver, type CloseOptions, type CloseResult, type ZegoEventSource } from './receiver.js'
 import type { ZegoCallbacksOptions } from './options.js'
 
 /** What every adapter's middleware carries besides being callable: the events and its receiver. */
 export interface MiddlewareExtras<Self> extends ZegoEventSource<Self> {
   /** The framework-free receiver behind this middleware. */
   readonly receiver: ZegoReceiver
-  /** Stops taking callbacks (503) and resolves once those in flight are answered and their listeners finished. */
-  close(): Promise<void>
+  /**
+   * Stops taking callbacks (503) and resolves once those in flight are answered and their
+   * listeners finished, or at `timeoutMs` (default 20000) with what it could not wait for.
+   */
+  close(options?: CloseOptions): Promise<CloseResult>
 }
 
 /**
@@ -33,7 +36,7 @@ export function createMiddleware<M extends MiddlewareExtras<M>>(
       receiver.off(event, listener)
       return middleware
     },
-    close: () => receiver.close(),
+    close: (options) => receiver.close(options),
   }
   return Object.assign(middleware, extras)
 }

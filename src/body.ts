@@ -1,5 +1,5 @@
 import { RequestError } from './errors.js'
-import { parseLosslessJson } from './json.js'
+import { isWellFormed, parseLosslessJson } from './json.js'
 import { getOwn, isRawPayload, MAX_DEPTH, quote, rawObject, setOwn, type RawPayload, type RawValue } from './raw.js'
 
 /** The two body encodings ZEGO posts. */
@@ -7,8 +7,20 @@ export type MediaType = 'json' | 'form'
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false })
 
+// The content types seen last, read once: a sender uses one or two.
+const knownTypes = new Map<string, MediaType>()
+
 /** Reads a `Content-Type` header, refusing anything but JSON or form bodies in UTF-8 with a 415. */
 export function mediaTypeOf(contentType: string | undefined): MediaType {
+  const known = contentType === undefined ? undefined : knownTypes.get(contentType)
+  if (known !== undefined) return known
+  const media = readMediaType(contentType)
+  if (knownTypes.size >= 16) knownTypes.clear()
+  if (contentType !== undefined) knownTypes.set(contentType, media)
+  return media
+}
+
+function readMediaType(contentType: string | undefined): MediaType {
   const [essence = '', ...params] = (contentType ?? '').split(';')
   const type = essence.trim().toLowerCase()
   const media: MediaType | undefined =
@@ -35,13 +47,19 @@ export function mediaTypeOf(contentType: string | undefined): MediaType {
   return media
 }
 
-/** Decodes body bytes or text into a raw payload, strictly: invalid UTF-8, JSON or form is a 400. */
+/**
+ * Decodes body bytes or text into a raw payload, strictly: invalid UTF-8 (or text holding a lone
+ * surrogate, which no UTF-8 encodes), JSON or form is a 400.
+ */
 export function decodeBody(body: Uint8Array | string, media: MediaType): RawPayload {
   let text: string
   try {
     text = typeof body === 'string' ? body : utf8.decode(body)
   } catch (error) {
     throw new RequestError('invalid_body', 'the body is not valid UTF-8', { cause: error })
+  }
+  if (typeof body === 'string' && !isWellFormed(body)) {
+    throw new RequestError('invalid_body', 'the body is not valid Unicode text: it holds a lone surrogate')
   }
   return media === 'json' ? decodeJson(text) : decodeForm(text)
 }
@@ -105,12 +123,18 @@ export interface ParsedBody {
 
 /**
  * Rebuilds a raw payload from an object a body parser (`express.json()`, `express.urlencoded()`,
- * `@koa/bodyparser`) produced, noting every integer too large to have survived `JSON.parse`.
+ * `@koa/bodyparser`) produced, noting every integer too large to have survived `JSON.parse`; a key
+ * or string holding a lone surrogate (`"\ud800"` in the JSON) is a 400, as the lossless parser makes it.
  */
 export function fromParsedBody(parsed: unknown): ParsedBody {
   const lossy: string[] = []
+  const wellFormed = (text: string, path: string): string => {
+    if (isWellFormed(text)) return text
+    throw new RequestError('invalid_body', `the parsed body holds a lone surrogate in ${quote(path)}`)
+  }
   const convert = (value: unknown, path: string, depth: number): RawValue | undefined => {
-    if (typeof value === 'string' || typeof value === 'boolean' || value === null) return value
+    if (typeof value === 'string') return wellFormed(value, path)
+    if (typeof value === 'boolean' || value === null) return value
     if (typeof value === 'number') {
       if (Number.isInteger(value) && !Number.isSafeInteger(value)) lossy.push(path)
       return String(value)
@@ -122,7 +146,8 @@ export function fromParsedBody(parsed: unknown): ParsedBody {
     const object = rawObject()
     for (const [key, item] of Object.entries(value)) {
       const name = key.endsWith('[]') ? key.slice(0, -2) : key
-      const converted = convert(item, path ? `${path}.${name}` : name, depth + 1)
+      const itemPath = path ? `${path}.${name}` : name
+      const converted = convert(item, wellFormed(itemPath, itemPath), depth + 1)
       if (converted !== undefined) setOwn(object, name, converted)
     }
     return object

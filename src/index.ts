@@ -2,6 +2,8 @@ export { computeSignature, verifySignature, type SignatureInput } from './signat
 export {
   ZegoReceiver,
   type CallbackEvent,
+  type CloseOptions,
+  type CloseResult,
   type CallbackRequest,
   type CallbackResponse,
   type CallbackResponseBody,
@@ -15,8 +17,18 @@ export {
   type ZegoEventSource,
   type ZegoListener,
 } from './receiver.js'
+export type { AcceptedBody } from './answer.js'
+export type { ZegoProduct } from './envelope.js'
 export type { FailurePolicy, ZegoCallbacksOptions } from './options.js'
-export { MemoryDeliveryStore, type DeliveryStore, type MemoryDeliveryStoreOptions } from './delivery/store.js'
+export {
+  MemoryDeliveryStore,
+  type ClaimRequest,
+  type ClaimResult,
+  type CompleteRequest,
+  type DeliveryStore,
+  type MemoryDeliveryStoreOptions,
+} from './delivery/store.js'
+export { keyValueDeliveryStore, type KeyValueStore } from './delivery/key-value.js'
 export {
   BodyUnavailableError,
   DeliveryError,
@@ -29,8 +41,8 @@ export {
   type RejectionReason,
 } from './errors.js'
 export type { RawPayload, RawValue } from './raw.js'
-export type { CallbackEnvelope } from './events/define.js'
-export type { ModeledEventMap, ModeledEventName } from './events/registry.js'
+export type { AnswerFields, CallbackEnvelope } from './events/define.js'
+export type { ModeledAnswerMap, ModeledEventMap, ModeledEventName } from './events/registry.js'
 export type { StreamCodec, StreamCreatedEvent } from './events/stream-created.js'
 export type { MixStartedEvent } from './events/mix-started.js'
 export type { StreamClosedEvent } from './events/stream-closed.js'
@@ -39,6 +51,7 @@ export type { RoomCreatedEvent } from './events/room-created.js'
 export type { RoomClosedEvent } from './events/room-closed.js'
 export type { UserLoggedInEvent } from './events/user-logged-in.js'
 export type { UserLoggedOutEvent } from './events/user-logged-out.js'
+export type { ZimBeforeSendMessageEvent, ZimSendDecision } from './events/zim-before-send-message.js'
 export {
   logoutReasons,
   roomCloseReasons,
@@ -59,13 +72,16 @@ export {
   type LiveRoom,
   type LiveStreamListOptions,
 } from './live-list/live-list.js'
-export { MemoryLiveListStore, type LiveListStore } from './live-list/store.js'
+export { MemoryLiveListStore, type MemoryLiveListStoreOptions } from './live-list/memory-store.js'
 export type {
-  ApplyOutcome,
+  HeldCallback,
   ListCallback,
-  LiveListChange,
-  LiveListMode,
+  LiveListStore,
   LiveStream,
-  RoomRecord,
+  RoomHeader,
+  RoomRead,
+  RoomSnapshot,
+  RoomUpdate,
   StreamRecord,
-} from './live-list/reduce.js'
+} from './live-list/store.js'
+export type { ApplyOutcome, LiveListChange, LiveListMode } from './live-list/reduce.js'

@@ -1,15 +1,164 @@
 import { MAX_DEPTH, quote, rawObject, setOwn, type RawPayload, type RawValue } from './raw.js'
 
-const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y
-const PLAIN = /[^"\\\u0000-\u001f]*/y
-
 /**
  * Parses JSON text without losing digits: every number becomes its exact source text, a `__proto__`
- * key is an own property, and duplicate keys or nesting deeper than `maxDepth` are refused.
+ * key is an own property, and duplicate keys, nesting deeper than `maxDepth` and strings that are not
+ * well-formed Unicode (a lone surrogate such as `"\ud800"`) are refused.
  *
  * Note: throws a `SyntaxError` that names the position; callers map it to a 400.
  */
 export function parseLosslessJson(text: string, maxDepth = MAX_DEPTH): RawValue {
+  return parseJsonNatively(text, maxDepth) ?? parseJsonByHand(text, maxDepth)
+}
+
+// The native path. `JSON.parse` builds the value; what it cannot tell (a key it silently merged with
+// a repeat, a number's source text) comes from the text, found with native searches. Every key is
+// followed by a colon outside any string, so the text's candidate colons bound the keys from above:
+// when there are no more of them than keys in the parsed value, none was repeated, and the number
+// tokens right after those colons are the object members' numbers, in document order, the order a
+// walk of the parsed value meets them. Numbers in arrays, or colons that could be text, take a second
+// native pass over the text with its strings cut out. Anything else (invalid text, a duplicate, deep
+// nesting, an escaped surrogate, a key V8 would reorder) goes to the hand parser, which either agrees
+// or throws its precise error.
+const STRINGS = /"[^"\\]*(?:\\[^][^"\\]*)*"/g
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/
+
+/** How many keys a parsed value has, and where its numbers are. */
+interface Census {
+  keys: number
+  readonly holders: Array<RawPayload | RawValue[]>
+  readonly slots: Array<string | number>
+}
+
+/** What `parseLosslessJson` returns for `text` when `JSON.parse` can give it exactly; `undefined` when only the hand parser can. */
+export function parseJsonNatively(text: string, maxDepth = MAX_DEPTH): RawValue | undefined {
+  let value: RawValue | number
+  try {
+    value = JSON.parse(text) as RawValue | number
+  } catch {
+    return undefined
+  }
+  // A raw lone surrogate fails isWellFormed; an escaped one is the hand parser's to find and word.
+  if (!isWellFormed(text) || (text.includes('\\u') && SURROGATE_ESCAPE.test(text))) return undefined
+  if (typeof value === 'number') return text.trim()
+  if (typeof value !== 'object' || value === null) return value
+  const census: Census = { keys: 0, holders: [], slots: [] }
+  if (!survey(value, 1, maxDepth, census)) return undefined
+  const numbers: string[] = []
+  if (keyColons(text, numbers) !== census.keys || numbers.length !== census.slots.length) {
+    numbers.length = 0
+    if (skeletonColons(text, numbers) !== census.keys || numbers.length !== census.slots.length) return undefined
+  }
+  // Own data properties all (`__proto__` included, as JSON.parse makes it): assignment keeps them own.
+  for (let i = 0; i < numbers.length; i++) {
+    ;(census.holders[i] as Record<string | number, RawValue>)[census.slots[i] as string] = numbers[i] as string
+  }
+  return value
+}
+
+/** Counts the keys under `container` and notes where its numbers are; false when the hand parser must decide. */
+function survey(container: RawPayload | RawValue[], depth: number, maxDepth: number, census: Census): boolean {
+  if (depth > maxDepth) return false
+  if (Array.isArray(container)) {
+    for (let i = 0; i < container.length; i++) {
+      if (!surveyItem(container, i, depth, maxDepth, census)) return false
+    }
+    return true
+  }
+  for (const key in container) {
+    // V8 lists array-index keys ("0", "42") first, out of document order.
+    const first = key.charCodeAt(0)
+    if (first >= 0x30 && first <= 0x39) return false
+    census.keys++
+    if (!surveyItem(container, key, depth, maxDepth, census)) return false
+  }
+  return true
+}
+
+function surveyItem(
+  container: RawPayload | RawValue[],
+  slot: string | number,
+  depth: number,
+  maxDepth: number,
+  census: Census,
+): boolean {
+  const item = (container as Record<string | number, unknown>)[slot]
+  if (typeof item === 'number') {
+    census.holders.push(container)
+    census.slots.push(slot)
+    return true
+  }
+  return typeof item !== 'object' || item === null || survey(item as RawPayload | RawValue[], depth + 1, maxDepth, census)
+}
+
+/**
+ * An upper bound on the keys in valid JSON `text`: its colons, less those that must be inside a
+ * string (a key's colon follows the key's closing quote or whitespace and precedes whitespace or a
+ * value, so a colon after anything else, before `/` or `\`, or after an escaped quote is text).
+ * Pushes the number token that follows each counted colon onto `numbers`.
+ */
+function keyColons(text: string, numbers: string[]): number {
+  let colons = 0
+  for (let at = text.indexOf(':'); at !== -1; at = text.indexOf(':', at + 1)) {
+    const before = text.charCodeAt(at - 1)
+    let next = at + 1
+    let after = text.charCodeAt(next)
+    if (after === 0x2f || after === 0x5c) continue
+    if (before === 0x22) {
+      if (text.charCodeAt(at - 2) === 0x5c && text.charCodeAt(at - 3) !== 0x5c) continue
+    } else if (!isSpace(before)) continue
+    colons++
+    while (isSpace(after)) after = text.charCodeAt(++next)
+    if (after === 0x2d || (after >= 0x30 && after <= 0x39)) numbers.push(numberAt(text, next))
+  }
+  return colons
+}
+
+/** The exact number of keys in valid JSON `text`, pushing every number token onto `numbers` in document order. */
+function skeletonColons(text: string, numbers: string[]): number {
+  const skeleton = text.replace(STRINGS, '')
+  let colons = 0
+  for (let at = 0; at < skeleton.length; at++) {
+    const c = skeleton.charCodeAt(at)
+    if (c === 0x3a) colons++
+    else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
+      const token = numberAt(skeleton, at)
+      numbers.push(token)
+      at += token.length - 1
+    }
+  }
+  return colons
+}
+
+/** The number token starting at `start`. */
+function numberAt(text: string, start: number): string {
+  let end = start + 1
+  while (isNumberPart(text.charCodeAt(end))) end++
+  return text.slice(start, end)
+}
+
+/** Digits, sign, point and exponent: what follows a number token's first character. */
+function isNumberPart(c: number): boolean {
+  return (c >= 0x30 && c <= 0x39) || c === 0x2e || c === 0x65 || c === 0x45 || c === 0x2b || c === 0x2d
+}
+
+function isSpace(c: number): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09
+}
+
+/** Whether `text` holds no lone surrogate (`String.prototype.isWellFormed`, Node 20 and later). */
+export function isWellFormed(text: string): boolean {
+  return (text as string & { isWellFormed(): boolean }).isWellFormed()
+}
+
+const NUMBER = /-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y
+const PLAIN = /[^"\\\u0000-\u001f]*/y
+
+/**
+ * The hand-written lossless parser behind `parseLosslessJson`: the reference its native path is
+ * tested against, and the one that words every refusal.
+ */
+export function parseJsonByHand(text: string, maxDepth = MAX_DEPTH): RawValue {
   let at = 0
 
   const fail = (what: string): never => {
@@ -38,7 +187,7 @@ export function parseLosslessJson(text: string, maxDepth = MAX_DEPTH): RawValue 
     at = PLAIN.lastIndex
     if (text.charCodeAt(at) === 0x22) {
       at++
-      return text.slice(start + 1, at - 1)
+      return wellFormed(text.slice(start + 1, at - 1))
     }
     let escaped = false
     for (; at < text.length; at++) {
@@ -47,7 +196,7 @@ export function parseLosslessJson(text: string, maxDepth = MAX_DEPTH): RawValue 
         at++
         const literal = text.slice(start, at)
         // Only strings with escapes need JSON.parse, which also checks the escapes are valid.
-        return escaped ? (JSON.parse(literal) as string) : literal.slice(1, -1)
+        return wellFormed(escaped ? (JSON.parse(literal) as string) : literal.slice(1, -1))
       }
       if (c === 0x5c) {
         escaped = true
@@ -58,6 +207,10 @@ export function parseLosslessJson(text: string, maxDepth = MAX_DEPTH): RawValue 
     }
     return fail('unterminated string')
   }
+
+  // A lone surrogate (`"\ud800"`, or one sent raw in a text body) is no Unicode text: ids holding
+  // one break every later encoding step, so it is refused here with the rest of the bad JSON.
+  const wellFormed = (string: string): string => (isWellFormed(string) ? string : fail('lone surrogate in string'))
 
   const value = (depth: number): RawValue => {
     skipSpace()

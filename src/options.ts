@@ -1,13 +1,10 @@
-import { MAX_TIMER_MS } from './delivery/deliverer.js'
+import { MAX_TIMER_MS } from './delivery/deadline.js'
+import type { FailurePolicy } from './delivery/deliverer.js'
+import { isKeyValueStore, keyValueDeliveryStore, type KeyValueStore } from './delivery/key-value.js'
 import { MemoryDeliveryStore, type DeliveryStore } from './delivery/store.js'
-import type { ListenerError } from './errors.js'
-import type { CallbackEvent, DeliveryContext } from './receiver.js'
+import type { CallbackEvent } from './verify.js'
 
-/**
- * What to answer when a listener fails: `'retry'` answers 500 so ZEGO redelivers (the default),
- * `'acknowledge'` answers 200 and emits the failure as `error`, a function returns the status.
- */
-export type FailurePolicy = 'retry' | 'acknowledge' | ((error: ListenerError, delivery: DeliveryContext) => number)
+export type { FailurePolicy } from './delivery/deliverer.js'
 
 /** Options of `zegoCallbacks()` and `ZegoReceiver`; every one is optional. */
 export interface ZegoCallbacksOptions {
@@ -18,7 +15,10 @@ export interface ZegoCallbacksOptions {
   secret?: string | readonly string[] | undefined
   /** The path answered when mounted with `app.use()`; default `'/zego/callback'`. */
   path?: string | undefined
-  /** How far `timestamp` may be from now, in seconds, either way; default 300. `Infinity` turns the check off. */
+  /**
+   * How far `timestamp` may be from now, in seconds, either way; default 300. `Infinity` turns the
+   * check off (then a signature is remembered for `retentionMs` only).
+   */
   toleranceSeconds?: number | undefined
   /** The largest body accepted, in bytes; default 102400 (100 KiB). */
   bodyLimit?: number | undefined
@@ -28,8 +28,11 @@ export interface ZegoCallbacksOptions {
   appId?: number | string | ReadonlyArray<number | string> | undefined
   /** The clock, in milliseconds since the epoch; default `Date.now`. Tests can pin it. */
   now?: (() => number) | undefined
-  /** Where delivery records live; default a `MemoryDeliveryStore` in this process. Share one between instances. */
-  store?: DeliveryStore | undefined
+  /**
+   * Where delivery records live; default a `MemoryDeliveryStore` in this process. Share one between
+   * instances. A 1.0 store (`get`, `setIfAbsent`, `delete`) is still accepted.
+   */
+  store?: DeliveryStore | KeyValueStore | undefined
   /**
    * Your own deduplication key for a callback; return `undefined` to keep the default (the event
    * name, AppID and the event's identifying fields, or the signature triple for unmodeled events).
@@ -52,7 +55,10 @@ export interface ZegoCallbacksOptions {
    * running; a success answers ZEGO's retry as a duplicate); default 10000, `Infinity` to wait.
    */
   listenerTimeoutMs?: number | undefined
-  /** Most callbacks handled at once; beyond it the answer is 503 at once; default 512, `Infinity` for no cap. */
+  /**
+   * Most verified callbacks handled at once (listeners still running after a deadline included);
+   * beyond it the answer is 503; default 512, `Infinity` for no cap. Bodies still arriving do not count.
+   */
   maxInFlight?: number | undefined
 }
 
@@ -90,8 +96,10 @@ export function resolveOptions(options: ZegoCallbacksOptions = {}): ResolvedOpti
   const toleranceSeconds = nonNegative('toleranceSeconds', options.toleranceSeconds, 300, true)
   const now = options.now ?? Date.now
   const { store, dedupeKey, failurePolicy = 'retry' } = options
-  if (store !== undefined && !isStore(store)) {
-    throw new TypeError('zego-callbacks: the `store` option must have get, setIfAbsent and delete methods (see DeliveryStore)')
+  if (store !== undefined && !isStore(store) && !isKeyValueStore(store)) {
+    throw new TypeError(
+      'zego-callbacks: the `store` option must have claim, complete, renew and release methods (see DeliveryStore), or get, setIfAbsent and delete (a 1.0 store)',
+    )
   }
   if (dedupeKey !== undefined && typeof dedupeKey !== 'function') {
     throw new TypeError('zego-callbacks: the `dedupeKey` option must be a function returning a string or undefined')
@@ -110,7 +118,7 @@ export function resolveOptions(options: ZegoCallbacksOptions = {}): ResolvedOpti
     bodyTimeoutMs: timer('bodyTimeoutMs', nonNegative('bodyTimeoutMs', options.bodyTimeoutMs, 10_000, false)),
     appIds: appIds(options.appId),
     now,
-    store: store ?? new MemoryDeliveryStore({ now }),
+    store: store === undefined ? new MemoryDeliveryStore({ now }) : isStore(store) ? store : keyValueDeliveryStore(store, { now }),
     dedupeKey,
     retentionMs: positive('retentionMs', options.retentionMs, retentionDefault, false),
     lockTtlMs: positive('lockTtlMs', options.lockTtlMs, 30_000, false),
@@ -123,11 +131,10 @@ export function resolveOptions(options: ZegoCallbacksOptions = {}): ResolvedOpti
 function isStore(value: unknown): value is DeliveryStore {
   const store = value as Partial<Record<keyof DeliveryStore, unknown>> | null
   return (
-    typeof store === 'object' &&
-    store !== null &&
-    typeof store.get === 'function' &&
-    typeof store.setIfAbsent === 'function' &&
-    typeof store.delete === 'function'
+    typeof store?.claim === 'function' &&
+    typeof store.complete === 'function' &&
+    typeof store.renew === 'function' &&
+    typeof store.release === 'function'
   )
 }
 

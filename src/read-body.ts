@@ -7,6 +7,42 @@ export interface ReadLimits {
   limit: number
   /** Longest wait for the whole body, in milliseconds. */
   timeoutMs: number
+  /** The bound on bodies read at once, if any. */
+  readers?: BodyReaders | undefined
+}
+
+/**
+ * Bounds how many bodies are read at once without letting slow ones shut out new ones: past the
+ * bound, the body that has been arriving longest is cut off (408), so an attacker's trickling
+ * uploads cannot hold the room a genuine callback, which arrives in milliseconds, needs.
+ */
+export class BodyReaders {
+  readonly #active = new Set<() => void>()
+  readonly #max: number
+
+  /** At most `max` bodies read at once. */
+  constructor(max: number) {
+    this.#max = max
+  }
+
+  /** Bodies being read now. */
+  get size(): number {
+    return this.#active.size
+  }
+
+  /** Registers a read that `cut` ends; returns what to call when it ends by itself. */
+  enter(cut: () => void): () => void {
+    if (this.#active.size >= this.#max) {
+      // A Set iterates in insertion order: the first is the oldest.
+      for (const oldest of this.#active) {
+        this.#active.delete(oldest)
+        oldest()
+        break
+      }
+    }
+    this.#active.add(cut)
+    return () => this.#active.delete(cut)
+  }
 }
 
 /**
@@ -20,7 +56,7 @@ export interface ReadLimits {
 export function readBody(
   stream: Readable,
   declaredLength: number | undefined,
-  { limit, timeoutMs }: ReadLimits,
+  { limit, timeoutMs, readers }: ReadLimits,
 ): Promise<Buffer> {
   if (declaredLength !== undefined && declaredLength > limit) {
     discardRest(stream)
@@ -31,6 +67,7 @@ export function readBody(
     let size = 0
     const finish = (error: RequestError | undefined): void => {
       clearTimeout(timer)
+      leave?.()
       stream.off('data', onData).off('end', onEnd).off('error', onAbort).off('close', onAbort)
       if (error === undefined) return resolve(Buffer.concat(chunks, size))
       chunks.length = 0
@@ -51,6 +88,9 @@ export function readBody(
       timeoutMs,
     )
     timer.unref?.()
+    const leave = readers?.enter(() =>
+      finish(new RequestError('body_timeout', 'the body was still arriving when newer requests needed the room: too many slow bodies at once')),
+    )
     stream.on('data', onData).on('end', onEnd).on('error', onAbort).on('close', onAbort)
   })
 }

@@ -13,13 +13,14 @@ export function isWebStream(value: unknown): value is ReadableStream<Uint8Array>
  *
  * Note: before a 413, up to `DISCARD_LIMIT` more bytes are read and dropped (a client still sending
  * then reads the answer instead of a reset), then the stream is cancelled. All of it happens before
- * the answer, so no read is left running after it (Workers do not keep one alive). A stream already
- * being read (`request.json()` ran first) is a 500 `body_unavailable`.
+ * the answer, so no read is left running after it (Workers do not keep one alive). Past `readers`'
+ * bound, the body arriving longest is cut off (408), as readBody does. A stream already being read
+ * (`request.json()` ran first) is a 500 `body_unavailable`.
  */
 export async function readWebBody(
   stream: ReadableStream<Uint8Array>,
   declaredLength: number | undefined,
-  { limit, timeoutMs }: ReadLimits,
+  { limit, timeoutMs, readers }: ReadLimits,
 ): Promise<Uint8Array> {
   if (stream.locked) {
     throw new BodyUnavailableError(
@@ -27,13 +28,15 @@ export async function readWebBody(
     )
   }
   const reader = stream.getReader()
-  let timedOut = false
+  let cutOff: string | undefined
   // Cancelling the reader ends the pending read() with `done`, so no race against a timer is needed.
-  const timer = setTimeout(() => {
-    timedOut = true
+  const cut = (why: string): void => {
+    cutOff ??= why
     reader.cancel().catch(() => {})
-  }, timeoutMs)
+  }
+  const timer = setTimeout(() => cut(`the body did not arrive within ${timeoutMs} ms`), timeoutMs)
   ;(timer as { unref?: () => void }).unref?.()
+  const leave = readers?.enter(() => cut('the body was still arriving when newer requests needed the room: too many slow bodies at once'))
   try {
     if (declaredLength !== undefined && declaredLength > limit) return await refuse(reader, limit)
     const chunks: Uint8Array[] = []
@@ -44,7 +47,7 @@ export async function readWebBody(
       if (size > limit) return await refuse(reader, limit)
       chunks.push(next.value)
     }
-    if (timedOut) throw new RequestError('body_timeout', `the body did not arrive within ${timeoutMs} ms`)
+    if (cutOff !== undefined) throw new RequestError('body_timeout', cutOff)
     return concat(chunks, size)
   } catch (error) {
     reader.cancel().catch(() => {})
@@ -52,6 +55,7 @@ export async function readWebBody(
     throw new RequestError('request_aborted', 'the request was aborted before its body ended', { cause: error })
   } finally {
     clearTimeout(timer)
+    leave?.()
   }
 }
 

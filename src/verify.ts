@@ -1,63 +1,108 @@
+import { readEnvelope, type ZegoProduct } from './envelope.js'
 import { VerificationError } from './errors.js'
-import type { ResolvedOptions } from './options.js'
-import { getOwn, quote, type RawPayload, type RawValue } from './raw.js'
+import { quote, type RawPayload } from './raw.js'
 import { verifySignature } from './signature.js'
 
-/** Reads a common field by its snake_case name or the PascalCase one ZEGO's other products use. */
-export function commonField(raw: RawPayload, name: 'event' | 'appid' | 'timestamp' | 'nonce' | 'signature'): RawValue | undefined {
-  return getOwn(raw, name) ?? getOwn(raw, pascalNames[name])
+/** What verification needs from the options. */
+export interface VerifySettings {
+  secrets: readonly string[]
+  toleranceSeconds: number
+  appIds: ReadonlySet<string> | undefined
+  now: () => number
 }
 
-const pascalNames = { event: 'Event', appid: 'AppId', timestamp: 'Timestamp', nonce: 'Nonce', signature: 'Signature' } as const
-
-/** The signature fields of a verified callback, as received, and its timestamp in Unix seconds. */
-export interface VerifiedSignature {
+/** A callback proven to come from ZEGO, with its envelope read and normalized. */
+export interface VerifiedCallback {
+  raw: RawPayload
+  product: ZegoProduct
+  /** The event name; undefined when the callback has none (refused later with a 400). */
+  event: string | undefined
+  /** The AppID as a number; undefined when absent or not an integer. */
+  appId: number | undefined
+  /** The signed fields, as received. */
   timestamp: string
   nonce: string
   signature: string
-  /** `timestamp` as a number, `NaN` when it is not digits (possible only with an infinite tolerance). */
-  seconds: number
+  /** The timestamp in Unix milliseconds, whichever unit the product sent. */
+  timestampMs: number
+  /**
+   * What identifies this signed request: the signature in lowercase hex. Every (timestamp, nonce)
+   * that verifies under one signature signs the same text, so it is one request, however the
+   * fields are cut or the hex is cased.
+   */
+  signatureId: string
 }
 
+/** What the `callback` event's listeners get: every verified callback, of any product, modeled or not. */
+export interface CallbackEvent {
+  /** The product that sent it (see the README's "ZEGO products" for how it is told). */
+  product: ZegoProduct
+  /**
+   * ZEGO's event name as sent (`'stream_create'`, an AI Agent's `'AgentInstanceCreated'`), or
+   * `'<product>:<code>'` for the products that send a code (`'cloud_recording:1'`).
+   */
+  event: string
+  /** The AppID, from whichever key the product uses; undefined when absent or not an integer. */
+  appId: number | undefined
+  /** When ZEGO sent it, in Unix milliseconds, whichever unit the product stamps. */
+  timestampMs: number
+  /** The payload exactly as received. */
+  raw: RawPayload
+}
+
+const WELL_FORMED = { s: /^[1-9]\d{9}$/, ms: /^[1-9]\d{12}$/ } as const
+const UNIT_NAMES = { s: 'a Unix time in seconds (10 digits)', ms: 'a Unix time in milliseconds (13 digits)' } as const
+
 /**
- * Proves a raw payload comes from ZEGO: a signature made with one of the secrets (401), a fresh
- * timestamp (401), and an allowed AppID (403), and returns what it verified. Nothing else in the
- * payload is trusted before this.
+ * Proves a raw payload comes from ZEGO: a signature made with one of the secrets (401), a
+ * well-formed timestamp in the product's own unit, fresh within the tolerance (401), and an
+ * allowed AppID (403). Nothing else in the payload is trusted before this.
  */
-export function verifyCallback(raw: RawPayload, options: ResolvedOptions): VerifiedSignature {
-  const timestamp = commonField(raw, 'timestamp')
-  const nonce = commonField(raw, 'nonce')
-  const signature = commonField(raw, 'signature')
+export function verifyCallback(raw: RawPayload, settings: VerifySettings): VerifiedCallback {
+  const envelope = readEnvelope(raw)
+  const { timestamp, nonce, signature, unit } = envelope
   if (timestamp === undefined || nonce === undefined || signature === undefined) {
-    const missing = { timestamp, nonce, signature }
-    const names = Object.keys(missing).filter((key) => missing[key as keyof typeof missing] === undefined)
-    throw new VerificationError('missing_signature', `the callback has no ${names.join(', ')}`)
+    const missing = [timestamp === undefined && 'timestamp', nonce === undefined && 'nonce', signature === undefined && 'signature']
+    throw new VerificationError('missing_signature', `the callback has no ${missing.filter(Boolean).join(', ')}`)
   }
   if (typeof timestamp !== 'string' || typeof nonce !== 'string' || typeof signature !== 'string') {
     throw new VerificationError('bad_signature', 'timestamp, nonce and signature must each be a single value')
   }
-  if (!verifySignature(options.secrets, timestamp, nonce, signature)) {
+  if (!verifySignature(settings.secrets, timestamp, nonce, signature)) {
     throw new VerificationError('bad_signature', 'the signature does not match the timestamp and nonce')
   }
-  const seconds = /^\d{1,12}$/.test(timestamp) ? Number(timestamp) : Number.NaN
-  const skew = Math.abs(options.now() / 1000 - seconds)
-  if (!(skew <= options.toleranceSeconds)) {
+  // ZEGO signs the timestamp and nonce joined without a separator: only the product's own digit
+  // count is accepted, so the digits cannot be cut differently into another valid timestamp.
+  if (!WELL_FORMED[unit].test(timestamp)) {
+    throw new VerificationError('stale_timestamp', `timestamp ${quote(timestamp)} is not ${UNIT_NAMES[unit]}`)
+  }
+  const timestampMs = unit === 's' ? Number(timestamp) * 1000 : Number(timestamp)
+  const skew = Math.abs(settings.now() - timestampMs) / 1000
+  if (skew > settings.toleranceSeconds) {
     throw new VerificationError(
       'stale_timestamp',
-      Number.isNaN(seconds)
-        ? `timestamp ${quote(timestamp)} is not a Unix time in seconds`
-        : `timestamp ${timestamp} is ${Math.round(skew)} s away from now, beyond the ${options.toleranceSeconds} s tolerance`,
+      `timestamp ${timestamp} is ${Math.round(skew)} s away from now, beyond the ${settings.toleranceSeconds} s tolerance`,
     )
   }
-  if (options.appIds !== undefined) {
-    const appId = commonField(raw, 'appid')
-    const normalized = typeof appId === 'string' ? appId.replace(/^0+(?=\d)/, '') : undefined
-    if (normalized === undefined || !options.appIds.has(normalized)) {
-      throw new VerificationError(
-        'forbidden_app',
-        appId === undefined ? 'the callback has no appid and an AppID allow-list is set' : `AppID ${quote(String(appId))} is not allowed`,
-      )
-    }
+  const appIdText = typeof envelope.appId === 'string' && /^\d+$/.test(envelope.appId) ? envelope.appId.replace(/^0+(?=\d)/, '') : undefined
+  if (settings.appIds !== undefined && (appIdText === undefined || !settings.appIds.has(appIdText))) {
+    throw new VerificationError(
+      'forbidden_app',
+      envelope.appId === undefined
+        ? 'the callback has no AppID and an AppID allow-list is set'
+        : `AppID ${quote(String(envelope.appId))} is not allowed`,
+    )
   }
-  return { timestamp, nonce, signature, seconds }
+  const appId = appIdText === undefined ? undefined : Number(appIdText)
+  return {
+    raw,
+    product: envelope.product,
+    event: envelope.event,
+    appId: appId !== undefined && Number.isSafeInteger(appId) ? appId : undefined,
+    timestamp,
+    nonce,
+    signature,
+    timestampMs,
+    signatureId: signature.toLowerCase(),
+  }
 }

@@ -114,6 +114,39 @@ describe('decodeBody', () => {
     },
   )
 
+  // A lone surrogate is no Unicode text: an id holding one once answered 500 (the delivery key's
+  // encodeURIComponent threw long after decoding); it is a 400 here.
+  it.each([
+    ['a value', '{"room_id":"\\ud800"}'],
+    ['a value of a body with a bare 19-digit nonce', '{"nonce":7254119327986670314,"stream_id":"s\\udc00"}'],
+    ['a key', '{"\\udbff":"x"}'],
+    ['an array item', '{"rtmp_url":["a","\\ud83d"]}'],
+    ['a value, the high half escaped before a letter', '{"user_id":"\\uD83D\\u0041"}'],
+  ])('refuses a JSON body with an escaped lone surrogate in %s with invalid_body (400)', (_label, text) => {
+    for (const body of [text, bytes(text)]) {
+      const error = requestError(() => decodeBody(body, 'json'))
+      expect(error.code).toBe('invalid_body')
+      expect(error.status).toBe(400)
+      expect(error.message).toMatch(/lone surrogate/)
+      expect(error.cause).toBeInstanceOf(SyntaxError)
+    }
+  })
+
+  it.each([
+    ['JSON', '{"room_id":"a\ud800"}', 'json'],
+    ['form', 'room_id=a\udc00', 'form'],
+  ] as const)('refuses a %s text body holding a raw lone surrogate with invalid_body (400)', (_label, text, media) => {
+    const error = requestError(() => decodeBody(text, media))
+    expect(error.code).toBe('invalid_body')
+    expect(error.status).toBe(400)
+    expect(error.message).toMatch(/lone surrogate/)
+  })
+
+  it('keeps surrogate pairs, escaped or raw', () => {
+    expect(decodeBody('{"user_name":"\\ud83d\\ude00","title":"\ud83d\ude00"}', 'json')).toEqual({ user_name: '😀', title: '😀' })
+    expect(decodeBody('user_name=%F0%9F%98%80&title=\ud83d\ude00', 'form')).toEqual({ user_name: '😀', title: '😀' })
+  })
+
   it('does not percent-decode JSON values', () => {
     const body = decodeBody('{"room_id":"a%2Fb","url":"rtmp://x/live/a%2Bb","plus":"a+b","list":["%41"]}', 'json')
     expect(body.room_id).toBe('a%2Fb')
@@ -274,6 +307,22 @@ describe('fromParsedBody', () => {
     expect(Object.hasOwn(payload, '__proto__')).toBe(true)
     expect(Object.getPrototypeOf(payload)).toBe(Object.prototype)
     expect(({} as Record<string, unknown>).polluted).toBeUndefined()
+  })
+
+  it.each([
+    ['a value', { room_id: '\ud800' }],
+    ['a nested array item', { a: { b: ['ok', 'x\udc00'] } }],
+    ['a key', { ['k\ud800']: 'v' }],
+    ['a key[] key', { ['u\udfff[]']: ['v'] }],
+  ])('refuses a lone surrogate in %s with invalid_body (400)', (_label, parsed) => {
+    const error = requestError(() => fromParsedBody(parsed))
+    expect(error.code).toBe('invalid_body')
+    expect(error.status).toBe(400)
+    expect(error.message).toMatch(/lone surrogate/)
+  })
+
+  it('keeps surrogate pairs in keys and values', () => {
+    expect(fromParsedBody({ user_name: '\ud83d\ude00', '\ud83d\ude00': 'x' }).payload).toEqual({ user_name: '😀', '😀': 'x' })
   })
 
   it.each([

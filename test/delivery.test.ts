@@ -2,11 +2,15 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import {
   MemoryDeliveryStore,
   ZegoReceiver,
+  type ClaimRequest,
+  type CompleteRequest,
   type DeliveryContext,
   type DeliveryStore,
+  type KeyValueStore,
 } from '../src/index.js'
 import { toFormBody, toJsonBody, type CallbackPayload } from '../src/testing/index.js'
 import { deferred, deliveryHarness } from './support/delivery.js'
+import { MapKeyValueStore } from './support/kv-store.js'
 
 const secret = 'delivery-secret'
 const harness = deliveryHarness(secret)
@@ -386,13 +390,16 @@ describe('deadlines, load and shutdown', () => {
     expect(seen.errors.map((e) => e.error.code)).toEqual(['listener_failed'])
   })
 
-  it('answers 503 overloaded beyond maxInFlight, without reading the body, and takes callbacks again after', async () => {
+  // Changed in 1.1 (hardening): a callback counts against maxInFlight once it is verified, so its
+  // body is read first (unverified requests cannot take the room), and the connection stays open.
+  it('answers 503 overloaded beyond maxInFlight verified callbacks, and takes callbacks again after', async () => {
     const { receiver, post, seen } = setup({ maxInFlight: 2 })
     const gate = deferred()
     receiver.on('mixStarted', () => gate.promise)
     const busy = [post(sign('mix_start', { seq: '1' })), post(sign('mix_start', { seq: '2' }))]
     const over = await post(sign('mix_start', { seq: '3' }))
-    expect(over).toMatchObject({ status: 503, body: { reason: 'overloaded' }, headers: { Connection: 'close' } })
+    expect(over).toMatchObject({ status: 503, body: { reason: 'overloaded' }, headers: {} })
+    expect(over.headers).not.toHaveProperty('Connection')
     gate.resolve()
     expect((await Promise.all(busy)).map((a) => a.status)).toEqual([200, 200])
     expect((await post(sign('mix_start', { seq: '3' }))).status).toBe(200)
@@ -430,9 +437,9 @@ describe('deadlines, load and shutdown', () => {
 })
 
 describe('the store', () => {
-  /** A MemoryDeliveryStore whose chosen method fails on demand. */
-  function flaky(fail: { get?: boolean; setIfAbsent?: boolean; delete?: boolean }): DeliveryStore {
-    const inner = new MemoryDeliveryStore({ now: () => clock.now })
+  /** A 1.0 key-value store whose chosen method fails on demand (the receiver wraps it in keyValueDeliveryStore). */
+  function flakyKeyValue(fail: { get?: boolean; setIfAbsent?: boolean; delete?: boolean }): KeyValueStore {
+    const inner = new MapKeyValueStore(() => clock.now)
     const maybe = (name: keyof typeof fail) => {
       if (fail[name]) throw new Error(`store ${name} down: redis://user:password@host`)
     }
@@ -443,29 +450,47 @@ describe('the store', () => {
     }
   }
 
-  it.each(['get', 'setIfAbsent'] as const)(
-    'answers 503 store_failed when %s fails, runs no listener, and leaks nothing of the store error',
-    async (method) => {
-      const { post, seen } = setup({ store: flaky({ [method]: true }) })
-      const answer = await post(sign('mix_start'))
-      expect(answer).toMatchObject({ status: 503, body: { ok: false, reason: 'store_failed' } })
-      expect(JSON.stringify(answer.body)).not.toContain('password')
-      expect(seen.delivered).toEqual([])
-      expect(seen.rejected[0]?.error.cause).toBeInstanceOf(Error)
-    },
-  )
+  /** A MemoryDeliveryStore whose chosen protocol step fails on demand. */
+  function flaky(fail: Partial<Record<keyof DeliveryStore, boolean>>): DeliveryStore {
+    const inner = new MemoryDeliveryStore({ now: () => clock.now })
+    const maybe = (name: keyof DeliveryStore) => {
+      if (fail[name]) throw new Error(`store ${name} down: redis://user:password@host`)
+    }
+    return {
+      claim: async (request) => (maybe('claim'), inner.claim(request)),
+      complete: async (request) => (maybe('complete'), inner.complete(request)),
+      renew: async (key, token, ms) => (maybe('renew'), inner.renew(key, token, ms)),
+      release: async (key, token) => (maybe('release'), inner.release(key, token)),
+    }
+  }
 
-  it('still answers 200 when the store fails after the listeners succeeded, and reports it as error', async () => {
-    const { post, seen } = setup({ store: flaky({ delete: true }) })
+  it.each([
+    ['claim', () => flaky({ claim: true })],
+    ['a 1.0 store\'s get', () => flakyKeyValue({ get: true })],
+    ['a 1.0 store\'s setIfAbsent', () => flakyKeyValue({ setIfAbsent: true })],
+  ] as const)('answers 503 store_failed when %s fails, runs no listener, and leaks nothing of the store error', async (_name, store) => {
+    const { post, seen } = setup({ store: store() })
+    const answer = await post(sign('mix_start'))
+    expect(answer).toMatchObject({ status: 503, body: { ok: false, reason: 'store_failed' } })
+    expect(JSON.stringify(answer.body)).not.toContain('password')
+    expect(seen.delivered).toEqual([])
+    expect(seen.rejected[0]?.error.cause).toBeInstanceOf(Error)
+  })
+
+  it.each([
+    ['complete', () => flaky({ complete: true })],
+    ['a 1.0 store\'s delete', () => flakyKeyValue({ delete: true })],
+  ] as const)('still answers 200 when %s fails after the listeners succeeded, and reports it as error', async (_name, store) => {
+    const { post, seen } = setup({ store: store() })
     expect((await post(sign('mix_start'))).status).toBe(200)
     await new Promise((resolve) => setImmediate(resolve))
     expect(seen.delivered).toHaveLength(1)
     expect(seen.errors.map((e) => e.error.code)).toContain('store_failed')
   })
 
-  it('answers 503 store_failed when the store returns a record this package did not write', async () => {
-    const inner = new MemoryDeliveryStore()
-    const store: DeliveryStore = {
+  it('answers 503 store_failed when a 1.0 store returns a record this package did not write', async () => {
+    const inner = new MapKeyValueStore()
+    const store: KeyValueStore = {
       get: async (key) => (key.startsWith('zego:state:') ? 'garbage' : inner.get(key)),
       setIfAbsent: (key, value, ttl) => inner.setIfAbsent(key, value, ttl),
       delete: (key) => inner.delete(key),
@@ -475,8 +500,18 @@ describe('the store', () => {
     expect(seen.delivered).toEqual([])
   })
 
-  it('lets two receivers sharing one store deliver a callback once, whichever gets it and in any order', async () => {
-    const store = new MemoryDeliveryStore({ now: () => clock.now })
+  it('answers 503 store_failed when a store claims with something that is not a ClaimResult', async () => {
+    const store: DeliveryStore = { ...new MemoryDeliveryStore(), claim: () => ({ status: 'maybe' }) as never, complete: () => true, renew: () => true, release: () => {} }
+    const { post, seen } = setup({ store })
+    expect((await post(sign('mix_start'))).body).toMatchObject({ reason: 'store_failed', message: expect.stringContaining('not a ClaimResult') })
+    expect(seen.delivered).toEqual([])
+  })
+
+  it.each([
+    ['the memory store', () => new MemoryDeliveryStore({ now: () => clock.now })],
+    ['a 1.0 store', () => new MapKeyValueStore(() => clock.now)],
+  ] as const)('lets two receivers sharing %s deliver a callback once, whichever gets it and in any order', async (_name, create) => {
+    const store = create()
     const a = setup({ store })
     const b = setup({ store })
     const gate = deferred()
@@ -496,8 +531,9 @@ describe('the store', () => {
     const first = sign('mix_start')
     const { receiver: probe, seen: probeSeen } = setup({ store })
     await probe.receive({ method: 'POST', contentType: 'application/json', body: toJsonBody(sign('mix_start', { seq: '0' })) })
-    const key = probeSeen.delivered[0]?.delivery.key.replace(/:0$/, `:${String(first['seq'])}`)
-    await store.setIfAbsent(`zego:lock:${key}`, 'crashed', 30_000)
+    const key = probeSeen.delivered[0]?.delivery.key.replace(/:0$/, `:${String(first['seq'])}`) ?? ''
+    const crashed = store.claim({ key, signature: 'crashed', digest: 'x', token: 'crashed', retainMs: 30_000, lockMs: 30_000 })
+    expect(crashed).toMatchObject({ status: 'claimed' })
     const { post, seen } = setup({ store, listenerTimeoutMs: 100 })
     expect((await post(first)).body).toMatchObject({ reason: 'listener_timeout' })
     clock.now += 31_000
@@ -507,46 +543,93 @@ describe('the store', () => {
 })
 
 describe('MemoryDeliveryStore', () => {
-  it('sets only when absent, expires after the ttl, and deletes', async () => {
+  const claim = (store: MemoryDeliveryStore, overrides: Partial<ClaimRequest> = {}) =>
+    store.claim({ key: 'k', signature: 's', digest: 'd', token: 't', retainMs: 1_000, lockMs: 100, ...overrides })
+  const complete = (store: MemoryDeliveryStore, overrides: Partial<CompleteRequest> = {}) =>
+    store.complete({ key: 'k', token: 't', outcome: 'delivered', attempts: 1, answer: undefined, retainMs: 1_000, ...overrides })
+
+  it('claims a new key, refuses a signature seen with another body, and holds the lock for its owner', () => {
     let now = 0
     const store = new MemoryDeliveryStore({ now: () => now })
-    expect(await store.setIfAbsent('k', 'a', 100)).toBe(true)
-    expect(await store.setIfAbsent('k', 'b', 100)).toBe(false)
-    expect(await store.get('k')).toBe('a')
+    expect(claim(store)).toEqual({ status: 'claimed', signatureSeen: false, attempts: 0 })
+    expect(claim(store, { digest: 'other', token: 'u' })).toEqual({ status: 'replayed' })
+    expect(claim(store, { signature: 's2', token: 'u' })).toEqual({ status: 'busy', signatureSeen: false })
+    expect(claim(store, { token: 'u' })).toEqual({ status: 'busy', signatureSeen: true })
+    expect(store.renew('k', 'u', 100)).toBe(false)
     now = 99
-    expect(await store.get('k')).toBe('a')
-    now = 100
-    expect(await store.get('k')).toBeUndefined()
-    expect(await store.setIfAbsent('k', 'c', 100)).toBe(true)
-    await store.delete('k')
-    expect(await store.get('k')).toBeUndefined()
-    await store.delete('never-there')
+    expect(store.renew('k', 't', 100)).toBe(true)
+    now = 150 // renewed to 199: still held
+    expect(claim(store, { signature: 's3', token: 'u' })).toMatchObject({ status: 'busy' })
+    now = 199 // expired: anyone may take it
+    expect(claim(store, { signature: 's4', token: 'u' })).toEqual({ status: 'claimed', signatureSeen: false, attempts: 0 })
+    expect(store.renew('k', 't', 100)).toBe(false)
   })
 
-  it('stays within maxEntries under a flood, dropping expired entries first and counting evictions', async () => {
+  it('records a failure (counting runs), then a delivery with its answer, which every later claim repeats', () => {
     let now = 0
-    const store = new MemoryDeliveryStore({ maxEntries: 1_000, evictAfterMs: 0, now: () => now })
-    for (let i = 0; i < 500; i++) await store.setIfAbsent(`old-${i}`, 'x', 10)
+    const store = new MemoryDeliveryStore({ now: () => now })
+    claim(store)
+    expect(complete(store, { outcome: 'failed' })).toBe(true)
+    expect(claim(store, { signature: 's2', token: 'u' })).toEqual({ status: 'claimed', signatureSeen: false, attempts: 1 })
+    expect(complete(store, { token: 'u', attempts: 2, answer: '{"result":3}' })).toBe(true)
+    expect(claim(store, { signature: 's3', token: 'v', retainMs: 5_000 })).toEqual({ status: 'delivered', signatureSeen: false, answer: '{"result":3}' })
+    now = 4_999 // the delivered record was extended by the last claim's retainMs
+    expect(claim(store, { signature: 's4', token: 'w' })).toMatchObject({ status: 'delivered' })
+    // A late completion of a stale attempt cannot undo the delivery.
+    expect(complete(store, { token: 'stale', outcome: 'failed' })).toBe(false)
+    expect(claim(store, { signature: 's5', token: 'x' })).toMatchObject({ status: 'delivered' })
+  })
+
+  it('release lets the lock go for its owner only', () => {
+    const store = new MemoryDeliveryStore({ now: () => 0 })
+    claim(store)
+    store.release('k', 'someone-else')
+    expect(claim(store, { signature: 's2', token: 'u' })).toMatchObject({ status: 'busy' })
+    store.release('k', 't')
+    expect(claim(store, { signature: 's3', token: 'u' })).toMatchObject({ status: 'claimed' })
+  })
+
+  // Changed in 1.1 (hardening): 1.0 evicted records older than evictAfterMs to make room, which
+  // forgot signatures that still verified (a swapped body then passed). Nothing is evicted now.
+  it('stays within maxEntries by dropping expired records only, and refuses a claim when every record is live', () => {
+    let now = 0
+    const store = new MemoryDeliveryStore({ maxEntries: 1_000, now: () => now })
+    for (let i = 0; i < 250; i++) claim(store, { key: `old-${i}`, signature: `old-${i}`, retainMs: 10, lockMs: 10 })
+    expect(store.size).toBe(500)
     now = 20
-    for (let i = 0; i < 50_000; i++) await store.setIfAbsent(`new-${i}`, 'x', 60_000)
+    for (let i = 0; i < 500; i++) claim(store, { key: `new-${i}`, signature: `new-${i}`, retainMs: 60_000 })
     expect(store.size).toBe(1_000)
-    expect(store.evictions).toBe(49_000)
-    expect(await store.get('new-49999')).toBe('x')
-    expect(await store.get('new-0')).toBeUndefined()
+    expect(() => claim(store, { key: 'one-more', signature: 'one-more' })).toThrow(/full/)
+    // Nothing live was forgotten: the first new signature still refuses another body.
+    expect(claim(store, { key: 'new-0', signature: 'new-0', digest: 'swapped' })).toEqual({ status: 'replayed' })
+    now = 60_020
+    expect(claim(store, { key: 'one-more', signature: 'one-more' })).toMatchObject({ status: 'claimed' })
   })
 
-  it('never evicts an entry younger than evictAfterMs: refuses the new one instead', async () => {
-    // Found by the soak: evicting a lock in use let a second receiver run a callback already running.
+  it('drops an expired record further in to make room, sweeping at most once a second', () => {
     let now = 0
-    const store = new MemoryDeliveryStore({ maxEntries: 2, evictAfterMs: 1_000, now: () => now })
-    await store.setIfAbsent('lock', 'locked', 30_000)
-    await store.setIfAbsent('b', 'x', 30_000)
-    await expect(store.setIfAbsent('c', 'x', 30_000)).rejects.toThrow(/full/)
-    expect(await store.get('lock')).toBe('locked')
-    now = 1_000
-    expect(await store.setIfAbsent('c', 'x', 30_000)).toBe(true)
-    expect(await store.get('lock')).toBeUndefined()
-    expect(store.evictions).toBe(1)
+    const store = new MemoryDeliveryStore({ maxEntries: 6, now: () => now })
+    claim(store, { key: 'long', signature: 'long', retainMs: 60_000, lockMs: 60_000 })
+    claim(store, { key: 'brief', signature: 'brief', retainMs: 10, lockMs: 10 })
+    claim(store, { key: 'later', signature: 'later', retainMs: 500, lockMs: 500 })
+    now = 100 // 'brief' has expired behind 'long', which is live: a sweep finds it
+    expect(claim(store, { key: 'new', signature: 'new' })).toMatchObject({ status: 'claimed' })
+    now = 600 // 'later' has expired too, but the last sweep was less than a second ago
+    expect(() => claim(store, { key: 'next', signature: 'next' })).toThrow(/full/)
+    now = 1_100
+    expect(claim(store, { key: 'next', signature: 'next' })).toMatchObject({ status: 'claimed' })
+  })
+
+  it('keeps the room a claim took: its completion is recorded even when the store is full', () => {
+    let now = 0
+    const store = new MemoryDeliveryStore({ maxEntries: 3, now: () => now })
+    claim(store, { lockMs: 10 })
+    claim(store, { key: 'k2', token: 'u', lockMs: 60_000 })
+    now = 50 // k's lock and record expired while its listeners ran, and k3 took the room
+    expect(claim(store, { key: 'k3', token: 'v', lockMs: 60_000 })).toMatchObject({ status: 'claimed' })
+    expect(complete(store)).toBe(false)
+    expect(store.size).toBe(4)
+    expect(claim(store, { token: 'w' })).toMatchObject({ status: 'delivered' })
   })
 
   it('keeps two receivers sharing a full store from running one callback at once: 503, never twice', async () => {
@@ -567,16 +650,18 @@ describe('MemoryDeliveryStore', () => {
     expect(a.seen.delivered.length + b.seen.delivered.length).toBe(2)
   })
 
-  it('refuses a maxEntries that is not a positive integer, and a negative evictAfterMs', () => {
+  it('refuses a maxEntries that is not a positive integer', () => {
     expect(() => new MemoryDeliveryStore({ maxEntries: 0 })).toThrow(/maxEntries/)
     expect(() => new MemoryDeliveryStore({ maxEntries: 1.5 })).toThrow(TypeError)
-    expect(() => new MemoryDeliveryStore({ evictAfterMs: -1 })).toThrow(/evictAfterMs/)
   })
 
   it('keeps the receiver default store bounded under a flood of distinct callbacks', async () => {
-    const store = new MemoryDeliveryStore({ maxEntries: 300, evictAfterMs: 0, now: () => clock.now })
-    const { post, seen } = setup({ store })
-    for (let i = 0; i < 400; i++) await post(sign('mix_start', { seq: String(i) }))
+    const store = new MemoryDeliveryStore({ maxEntries: 300, now: () => clock.now })
+    const { post, seen } = setup({ store, retentionMs: 1_000, toleranceSeconds: 1 })
+    for (let i = 0; i < 400; i++) {
+      await post(sign('mix_start', { seq: String(i) }))
+      clock.now += 20
+    }
     expect(seen.delivered).toHaveLength(400)
     expect(store.size).toBeLessThanOrEqual(300)
   })

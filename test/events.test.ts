@@ -803,16 +803,23 @@ describe('definitionFor', () => {
     ['room_close', roomClosed, 'roomClosed'],
     ['room_login', userLoggedIn, 'userLoggedIn'],
     ['room_logout', userLoggedOut, 'userLoggedOut'],
-  ] as const)('finds the definition for %s', (zegoEvent, definition, name) => {
-    expect(definitionFor(zegoEvent)).toBe(definition)
-    expect(definitionFor(zegoEvent)?.name).toBe(name)
-    expect(definitionFor(zegoEvent)?.zegoEvent).toBe(zegoEvent)
+  ] as const)('finds the definition for RTC %s', (zegoEvent, definition, name) => {
+    expect(definitionFor('rtc', zegoEvent)).toBe(definition)
+    expect(definitionFor('rtc', zegoEvent)?.name).toBe(name)
+    expect(definitionFor('rtc', zegoEvent)?.zegoEvent).toBe(zegoEvent)
+    // Another product's callback of the same name is not RTC's.
+    expect(definitionFor('zim', zegoEvent)).toBeUndefined()
+  })
+
+  it('finds ZIM before_send_msg, and only for ZIM', () => {
+    expect(definitionFor('zim', 'before_send_msg')?.name).toBe('zimBeforeSendMessage')
+    expect(definitionFor('rtc', 'before_send_msg')).toBeUndefined()
   })
 
   it.each(['room_user_update', 'unknown_event', '', 'streamCreated', 'userLoggedIn', 'Stream_Close', 'toString', '__proto__'])(
     'returns undefined for %j',
     (name) => {
-      expect(definitionFor(name)).toBeUndefined()
+      expect(definitionFor('rtc', name)).toBeUndefined()
     },
   )
 })

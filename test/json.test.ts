@@ -1,5 +1,6 @@
+import { readdirSync, readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { parseLosslessJson } from '../src/json.js'
+import { parseJsonByHand, parseJsonNatively, parseLosslessJson } from '../src/json.js'
 import { MAX_DEPTH, type RawPayload, type RawValue } from '../src/raw.js'
 
 function asObject(value: RawValue): RawPayload {
@@ -8,6 +9,13 @@ function asObject(value: RawValue): RawPayload {
   }
   return value
 }
+
+// Every case holds for the public parser (JSON.parse where it is exact) and for the hand-written
+// parser it falls back to; json.property.test.ts compares the two on random text.
+const parsers = [
+  ['parseLosslessJson', parseLosslessJson],
+  ['parseJsonByHand', parseJsonByHand],
+] as const
 
 function thrown(run: () => unknown): unknown {
   try {
@@ -18,9 +26,9 @@ function thrown(run: () => unknown): unknown {
   throw new Error('expected it to throw')
 }
 
-describe('parseLosslessJson: numbers', () => {
+describe.each(parsers)('%s: numbers', (_name, parse) => {
   it('keeps every digit of a bare 19-digit number, as a string', () => {
-    const value = asObject(parseLosslessJson('{"nonce":7254119327986670314,"room_seq":6085791336856668982}'))
+    const value = asObject(parse('{"nonce":7254119327986670314,"room_seq":6085791336856668982}'))
     expect(value.nonce).toBe('7254119327986670314')
     expect(value.room_seq).toBe('6085791336856668982')
     // What a plain JSON.parse would have made of it.
@@ -28,8 +36,8 @@ describe('parseLosslessJson: numbers', () => {
   })
 
   it('keeps a top-level bare number and an unsigned 64-bit maximum exactly', () => {
-    expect(parseLosslessJson('18446744073709551615')).toBe('18446744073709551615')
-    expect(parseLosslessJson(' 0 ')).toBe('0')
+    expect(parse('18446744073709551615')).toBe('18446744073709551615')
+    expect(parse(' 0 ')).toBe('0')
   })
 
   it.each([
@@ -44,17 +52,17 @@ describe('parseLosslessJson: numbers', () => {
     ['2.5e-3', '2.5e-3'],
     ['123456789012345678901234567890.123456789', '123456789012345678901234567890.123456789'],
   ])('keeps %s as its exact text', (text, expected) => {
-    expect(parseLosslessJson(text)).toBe(expected)
-    expect(asObject(parseLosslessJson(`{"n":${text}}`)).n).toBe(expected)
-    expect(parseLosslessJson(`[${text}]`)).toEqual([expected])
+    expect(parse(text)).toBe(expected)
+    expect(asObject(parse(`{"n":${text}}`)).n).toBe(expected)
+    expect(parse(`[${text}]`)).toEqual([expected])
   })
 
   it('keeps string numbers as they are, leading zeros included', () => {
-    expect(asObject(parseLosslessJson('{"stream_seq":"01"}')).stream_seq).toBe('01')
+    expect(asObject(parse('{"stream_seq":"01"}')).stream_seq).toBe('01')
   })
 })
 
-describe('parseLosslessJson: strings', () => {
+describe.each(parsers)('%s: strings', (_name, parse) => {
   it.each([
     ['"plain"', 'plain'],
     ['""', ''],
@@ -68,24 +76,45 @@ describe('parseLosslessJson: strings', () => {
     ['"a%2Fb"', 'a%2Fb'],
     ['"ends with escaped backslash\\\\"', 'ends with escaped backslash\\'],
   ])('decodes %s', (text, expected) => {
-    expect(parseLosslessJson(text)).toBe(expected)
+    expect(parse(text)).toBe(expected)
   })
 
   it('decodes escapes in keys', () => {
-    const value = asObject(parseLosslessJson('{"a\\u0062c":1,"q\\"k":2}'))
+    const value = asObject(parse('{"a\\u0062c":1,"q\\"k":2}'))
     expect(Object.keys(value)).toEqual(['abc', 'q"k'])
   })
 
   it('rejects an invalid escape with a SyntaxError', () => {
-    expect(() => parseLosslessJson('"\\x41"')).toThrow(SyntaxError)
-    expect(() => parseLosslessJson('"\\u12"')).toThrow(SyntaxError)
+    expect(() => parse('"\\x41"')).toThrow(SyntaxError)
+    expect(() => parse('"\\u12"')).toThrow(SyntaxError)
+  })
+
+  // A lone surrogate is no Unicode text: an id holding one once made the delivery key throw (500).
+  it.each([
+    ['an escaped high surrogate', '"\\ud800"'],
+    ['an escaped low surrogate', '"a\\udfffb"'],
+    ['a high surrogate escaped before a letter', '"\\uD83D\\u0041"'],
+    ['two high surrogates', '"\\ud83d\\ud83d"'],
+    ['a low surrogate before a high one', '"\\ude00\\ud83d"'],
+    ['an escaped surrogate in a key', '{"\\ud800":"x"}'],
+    ['an escaped surrogate deep inside', '{"a":[{"b":"ok"},{"c":"\\udbff"}]}'],
+    ['a raw lone surrogate', '{"room_id":"a\ud800b"}'],
+    ['a raw lone surrogate in a key', '{"\udc00":"x"}'],
+  ])('rejects %s with a SyntaxError', (_label, text) => {
+    const error = thrown(() => parse(text))
+    expect(error).toBeInstanceOf(SyntaxError)
+    expect((error as Error).message).toMatch(/lone surrogate in string at position \d+/)
+  })
+
+  it('accepts surrogate pairs, escaped or raw', () => {
+    expect(parse('{"a":"\\ud83d\\ude00","b":"\ud83d\ude00","\\uD83D\\uDE00":"c"}')).toEqual({ a: '😀', b: '😀', '😀': 'c' })
   })
 })
 
-describe('parseLosslessJson: structure', () => {
+describe.each(parsers)('%s: structure', (_name, parse) => {
   it('parses nested arrays and objects, literals included', () => {
     const text = '{ "a": [1, "two", [true, false, null], {"b": {"c": []}}], "d": {}, "e": [] }'
-    expect(parseLosslessJson(text)).toEqual({
+    expect(parse(text)).toEqual({
       a: ['1', 'two', [true, false, null], { b: { c: [] } }],
       d: {},
       e: [],
@@ -93,7 +122,7 @@ describe('parseLosslessJson: structure', () => {
   })
 
   it('keeps key order and accepts all four JSON whitespace characters', () => {
-    const value = asObject(parseLosslessJson('\t{\r\n "z" : 1 ,\n"a":\t2 }\n'))
+    const value = asObject(parse('\t{\r\n "z" : 1 ,\n"a":\t2 }\n'))
     expect(Object.keys(value)).toEqual(['z', 'a'])
     expect(value).toEqual({ z: '1', a: '2' })
   })
@@ -101,7 +130,7 @@ describe('parseLosslessJson: structure', () => {
   // Objects are plain (Object.prototype), not null-prototype: V8 keeps null-prototype objects in
   // slow dictionary mode, which made validating each callback several times slower.
   it('gives every object, nested ones included, the plain Object prototype', () => {
-    const value = asObject(parseLosslessJson('{"inner":{"x":"1"},"list":[{"y":"2"}]}'))
+    const value = asObject(parse('{"inner":{"x":"1"},"list":[{"y":"2"}]}'))
     expect(Object.getPrototypeOf(value)).toBe(Object.prototype)
     expect(Object.getPrototypeOf(value.inner)).toBe(Object.prototype)
     const list = value.list
@@ -110,14 +139,14 @@ describe('parseLosslessJson: structure', () => {
   })
 
   it('keeps toString and hasOwnProperty keys as own data without breaking the object', () => {
-    const value = asObject(parseLosslessJson('{"toString":"x","hasOwnProperty":"y"}'))
+    const value = asObject(parse('{"toString":"x","hasOwnProperty":"y"}'))
     expect(Object.hasOwn(value, 'toString')).toBe(true)
     expect(value.toString).toBe('x')
     expect(Object.hasOwn(value, 'hasOwnProperty')).toBe(true)
   })
 
   it('makes a __proto__ key an own property without changing any prototype', () => {
-    const value = asObject(parseLosslessJson('{"__proto__":{"polluted":"yes"},"a":"1"}'))
+    const value = asObject(parse('{"__proto__":{"polluted":"yes"},"a":"1"}'))
     expect(Object.hasOwn(value, '__proto__')).toBe(true)
     expect(Object.getOwnPropertyDescriptor(value, '__proto__')?.value).toEqual({ polluted: 'yes' })
     expect(Object.getPrototypeOf(value)).toBe(Object.prototype)
@@ -127,7 +156,7 @@ describe('parseLosslessJson: structure', () => {
   })
 
   it('makes a nested __proto__ key an own property too', () => {
-    const value = asObject(parseLosslessJson('{"x":{"__proto__":{"polluted":"yes"}}}'))
+    const value = asObject(parse('{"x":{"__proto__":{"polluted":"yes"}}}'))
     const inner = asObject(value.x ?? null)
     expect(Object.hasOwn(inner, '__proto__')).toBe(true)
     expect(Object.getPrototypeOf(inner)).toBe(Object.prototype)
@@ -135,7 +164,7 @@ describe('parseLosslessJson: structure', () => {
   })
 
   it('makes a constructor key an ordinary own property', () => {
-    const value = asObject(parseLosslessJson('{"constructor":{"prototype":{"polluted":"yes"}}}'))
+    const value = asObject(parse('{"constructor":{"prototype":{"polluted":"yes"}}}'))
     expect(Object.hasOwn(value, 'constructor')).toBe(true)
     expect(value.constructor).toEqual({ prototype: { polluted: 'yes' } })
     expect(Object.getPrototypeOf(value)).toBe(Object.prototype)
@@ -150,48 +179,48 @@ describe('parseLosslessJson: structure', () => {
     ['{"__proto__":1,"__proto__":2}'],
     ['{"x":{"k":1,"k":1}}'],
   ])('rejects duplicate keys in %s with a SyntaxError', (text) => {
-    const error = thrown(() => parseLosslessJson(text))
+    const error = thrown(() => parse(text))
     expect(error).toBeInstanceOf(SyntaxError)
     expect((error as Error).message).toMatch(/duplicate key/)
   })
 
   it('allows the same key in different objects', () => {
-    expect(parseLosslessJson('[{"a":1},{"a":2}]')).toEqual([{ a: '1' }, { a: '2' }])
+    expect(parse('[{"a":1},{"a":2}]')).toEqual([{ a: '1' }, { a: '2' }])
   })
 })
 
-describe('parseLosslessJson: nesting limit', () => {
+describe.each(parsers)('%s: nesting limit', (_name, parse) => {
   const nested = (depth: number): string => '['.repeat(depth) + ']'.repeat(depth)
 
   it(`accepts nesting up to the default limit of ${MAX_DEPTH}`, () => {
-    expect(() => parseLosslessJson(nested(MAX_DEPTH))).not.toThrow()
-    expect(() => parseLosslessJson(`${'{"a":'.repeat(MAX_DEPTH - 1)}{}${'}'.repeat(MAX_DEPTH - 1)}`)).not.toThrow()
+    expect(() => parse(nested(MAX_DEPTH))).not.toThrow()
+    expect(() => parse(`${'{"a":'.repeat(MAX_DEPTH - 1)}{}${'}'.repeat(MAX_DEPTH - 1)}`)).not.toThrow()
   })
 
   it('rejects nesting deeper than the default limit with a SyntaxError', () => {
-    const error = thrown(() => parseLosslessJson(nested(MAX_DEPTH + 1)))
+    const error = thrown(() => parse(nested(MAX_DEPTH + 1)))
     expect(error).toBeInstanceOf(SyntaxError)
     expect((error as Error).message).toMatch(/nesting deeper than/)
-    expect(() => parseLosslessJson(`${'{"a":'.repeat(MAX_DEPTH)}{}${'}'.repeat(MAX_DEPTH)}`)).toThrow(SyntaxError)
+    expect(() => parse(`${'{"a":'.repeat(MAX_DEPTH)}{}${'}'.repeat(MAX_DEPTH)}`)).toThrow(SyntaxError)
   })
 
   it('honours a custom maxDepth', () => {
-    expect(parseLosslessJson('{"a":"1"}', 1)).toEqual({ a: '1' })
-    expect(() => parseLosslessJson('{"a":[]}', 1)).toThrow(SyntaxError)
-    expect(() => parseLosslessJson('[]', 0)).toThrow(SyntaxError)
-    expect(parseLosslessJson('"scalar"', 0)).toBe('scalar')
+    expect(parse('{"a":"1"}', 1)).toEqual({ a: '1' })
+    expect(() => parse('{"a":[]}', 1)).toThrow(SyntaxError)
+    expect(() => parse('[]', 0)).toThrow(SyntaxError)
+    expect(parse('"scalar"', 0)).toBe('scalar')
   })
 
   it('throws a SyntaxError, not a RangeError, for a 100k-deep input', () => {
     for (const text of ['['.repeat(100_000), nested(100_000), '{"a":'.repeat(100_000)]) {
-      const error = thrown(() => parseLosslessJson(text))
+      const error = thrown(() => parse(text))
       expect(error).toBeInstanceOf(SyntaxError)
       expect(error).not.toBeInstanceOf(RangeError)
     }
   })
 })
 
-describe('parseLosslessJson: invalid JSON', () => {
+describe.each(parsers)('%s: invalid JSON', (_name, parse) => {
   it.each([
     ['leading zero', '01'],
     ['leading zero in an object', '{"a":01}'],
@@ -232,10 +261,61 @@ describe('parseLosslessJson: invalid JSON', () => {
     ['uppercase literal', 'True'],
     ['non-JSON whitespace', '\u00a0{}'],
   ])('rejects %s with a SyntaxError', (_label, text) => {
-    expect(() => parseLosslessJson(text)).toThrow(SyntaxError)
+    expect(() => parse(text)).toThrow(SyntaxError)
   })
 
   it('names the position in the message', () => {
-    expect(() => parseLosslessJson('{"a":1,}')).toThrow(/at position 7/)
+    expect(() => parse('{"a":1,}')).toThrow(/at position 7/)
+  })
+})
+
+// The native path must answer ZEGO's callbacks itself (or the parse is back to the hand parser's
+// speed), and leave everything it cannot vouch for to the hand parser.
+describe('parseJsonNatively', () => {
+  const fixtures = new URL('./fixtures/', import.meta.url)
+  const examples = readdirSync(fixtures)
+    .filter((name) => name.endsWith('.json'))
+    .map((name) => [name, readFileSync(new URL(name, fixtures), 'utf8')] as const)
+
+  it.each(examples)('parses ZEGO\'s %s natively, as sent and compacted, exactly as the hand parser does', (_name, text) => {
+    for (const body of [text, JSON.stringify(JSON.parse(text))]) {
+      const value = parseJsonNatively(body)
+      expect(value).not.toBeUndefined()
+      expect(value).toStrictEqual(parseJsonByHand(body))
+    }
+  })
+
+  it('gives bare numbers their source text, 64-bit ids included', () => {
+    const text = '{"appid":1,"room_session_id":858012925204410400,"nonce" : 7254119327986670314,"n":{"x":-0,"y":1.50,"z":1E+2}}'
+    expect(parseJsonNatively(text)).toStrictEqual({
+      appid: '1',
+      room_session_id: '858012925204410400',
+      nonce: '7254119327986670314',
+      n: { x: '-0', y: '1.50', z: '1E+2' },
+    })
+  })
+
+  it.each([
+    ['numbers in arrays', '{"a":[1,2.50,-0,[7254119327986670314]],"b":3}'],
+    ['colons inside strings before numbers', '{"t":"12 : 5","u":"a\\":1","n":2}'],
+    ['a top-level number', ' 1.0e5 '],
+    ['a __proto__ key holding a number', '{"__proto__":7254119327986670314,"a":{"__proto__":1}}'],
+  ])('parses %s natively, exactly', (_label, text) => {
+    const value = parseJsonNatively(text)
+    expect(value).not.toBeUndefined()
+    expect(value).toStrictEqual(parseJsonByHand(text))
+  })
+
+  it.each([
+    ['invalid JSON', '{"a":1,}'],
+    ['a duplicate key', '{"a":"x","b":"y","a":"x"}'],
+    ['a duplicate key hidden by a colon in a string', '{"a":"x: y","a":"z"}'],
+    ['a duplicate key holding numbers', '{"a":1,"a":2}'],
+    ['nesting deeper than the limit', `${'['.repeat(MAX_DEPTH + 1)}${']'.repeat(MAX_DEPTH + 1)}`],
+    ['an escaped surrogate', '{"a":"\\ud83d\\ude00"}'],
+    ['a raw lone surrogate', '{"a":"\ud800"}'],
+    ['a key V8 orders first', '{"b":1,"0":2}'],
+  ])('leaves %s to the hand parser', (_label, text) => {
+    expect(parseJsonNatively(text)).toBeUndefined()
   })
 })

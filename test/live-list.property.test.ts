@@ -4,15 +4,20 @@ import { LiveStreamList, type LiveListMode } from '../src/index.js'
 import type { ListEvent } from './support/live-history.js'
 import { finalList, historyArbitrary, historyToEvents, permutations } from './support/live-history.js'
 
-async function deliver(mode: LiveListMode, events: readonly ListEvent[]) {
+// Delivers the events in order, sweeping before the ones whose index is in `sweeps` (the list's
+// clock moves 1 ms a call: nothing it holds may expire yet).
+async function deliver(mode: LiveListMode, events: readonly ListEvent[], sweeps: readonly number[] = []) {
   let clock = 1_000
-  const list = new LiveStreamList({ mode, now: () => clock++ })
-  for (const event of events) await list.apply(event)
+  const list = new LiveStreamList({ mode, now: () => clock++, sweepEveryMs: 0 })
+  for (const [index, event] of events.entries()) {
+    if (sweeps.includes(index)) await list.sweep()
+    await list.apply(event)
+  }
   return finalList(list)
 }
 
 describe.each<LiveListMode>(['rooms', 'streams'])('LiveStreamList in %s mode', (mode) => {
-  it('converges to the in-order list for any delivery order, with duplicates', async () => {
+  it('converges to the in-order list for any delivery order, with duplicates, sweeps and a clock a day off', async () => {
     await fc.assert(
       fc.asyncProperty(
         historyArbitrary(mode).chain((history) => {
@@ -23,10 +28,11 @@ describe.each<LiveListMode>(['rooms', 'streams'])('LiveStreamList in %s mode', (
               .array(fc.nat({ max: Math.max(events.length - 1, 0) }), { maxLength: 6 })
               .map((duplicates) => [...events, ...duplicates.flatMap((i) => (events[i] ? [events[i]] : []))])
               .chain((all) => fc.shuffledSubarray(all, { minLength: all.length, maxLength: all.length })),
+            sweeps: fc.array(fc.nat({ max: events.length + 6 }), { maxLength: 4 }),
           })
         }),
-        async ({ events, delivered }) => {
-          expect(await deliver(mode, delivered)).toEqual(await deliver(mode, events))
+        async ({ events, delivered, sweeps }) => {
+          expect(await deliver(mode, delivered, sweeps)).toEqual(await deliver(mode, events))
         },
       ),
       { numRuns: 300 },

@@ -6,7 +6,8 @@ import {
   ZegoReceiver,
   type LiveListChange,
   type LiveListStore,
-  type RoomRecord,
+  type RoomRead,
+  type RoomSnapshot,
 } from '../src/index.js'
 import { createCallback } from '../src/testing/index.js'
 import { frameworks } from './support/frameworks.js'
@@ -29,6 +30,8 @@ const history = {
 }
 const roomEvents = historyToEvents(history, 'rooms')
 const byName = (events: ListEvent[], event: string, index = 0) => events.filter((e) => e.event === event)[index] as ListEvent
+
+const everything: RoomRead = { streamIds: [], live: true, held: true }
 
 function recorder(list: LiveStreamList): LiveListChange[] {
   const changes: LiveListChange[] = []
@@ -134,14 +137,15 @@ describe('LiveStreamList in stream mode (the default)', () => {
 describe('bounds and reconciliation', () => {
   it('expires held callbacks after holdTtlMs and keeps at most maxHeldPerRoom', async () => {
     let now = 0
-    const store = new MemoryLiveListStore()
+    const store = new MemoryLiveListStore({ now: () => now })
     const list = new LiveStreamList({ mode: 'rooms', store, holdTtlMs: 1000, maxHeldPerRoom: 2, now: () => now })
     const creates = [0, 1, 2].map((i) => ({ ...byName(roomEvents, 'stream_create'), streamId: `s${i}` }) as ListEvent)
     for (const create of creates) await list.apply(create)
-    expect((await store.get('r1'))?.held.map((item) => (item.callback as { streamId: string }).streamId)).toEqual(['s1', 's2'])
+    const held = (await store.read('r1', everything))?.held
+    expect(held?.map((item) => (item.callback as { streamId: string }).streamId)).toEqual(['s1', 's2'])
     now = 1001
     await list.sweep()
-    expect(await store.get('r1')).toBeUndefined()
+    expect(await store.read('r1', everything)).toBeUndefined()
   })
 
   it('closeRoom reconciles a room whose close was lost', async () => {
@@ -198,13 +202,12 @@ describe('attached to the middleware', () => {
     const inner = new MemoryLiveListStore()
     let failing = true
     const store: LiveListStore = {
-      get: (roomId) => inner.get(roomId),
-      set: async (roomId, record: RoomRecord) => {
+      read: (roomId, what) => inner.read(roomId, what),
+      write: async (roomId, expected, update) => {
         if (failing) throw new Error('database unavailable')
-        await inner.set(roomId, record)
+        return inner.write(roomId, expected, update)
       },
-      delete: (roomId) => inner.delete(roomId),
-      all: () => inner.all(),
+      roomIds: () => inner.roomIds(),
     }
     const receiver = new ZegoReceiver({ secret })
     const list = new LiveStreamList({ store }).attach(receiver)
@@ -229,6 +232,7 @@ describe('attached to the middleware', () => {
 
 // Builders for one room 'r' at ZEGO time t, and the list as '<session>:<streams>' strings.
 const t = 1_700_000_000_000
+const day = 86_400_000
 const streamCreate = (roomSessionId: string, streamId: string, createTimeMs: number, streamSeq = 1) =>
   ({ ...byName(historyToEvents(history, 'streams'), 'stream_create'), roomId: 'r', roomSessionId, streamId, createTimeMs, streamSeq }) as ListEvent
 const streamClose = (roomSessionId: string, streamId: string, createTimeMs: number, destroyTimeMs: number, streamSeq = 2) =>
@@ -319,36 +323,45 @@ describe('review findings (each failed before its fix)', () => {
     expect(seen).toEqual(['roomOpened', 'streamLive', 'streamEnded'])
   })
 
-  it('sweep closes and forgets a stream-mode room with no live stream, and prunes old tombstones', async () => {
+  it('sweep closes and forgets a stream-mode room with no live stream; tombstones expire after holdTtlMs', async () => {
     let now = 0
-    const store = new MemoryLiveListStore()
+    const store = new MemoryLiveListStore({ now: () => now })
     const list = new LiveStreamList({ store, holdTtlMs: 1_000, now: () => now, sweepEveryMs: 0 })
-    for (let i = 0; i < 50; i++) {
-      await list.apply(streamCreate('1', `s${i}`, t + i * 10))
-      await list.apply(streamClose('1', `s${i}`, t + i * 10, t + i * 10 + 5))
+    const ids = Array.from({ length: 50 }, (_, i) => `s${i}`)
+    for (const [i, id] of ids.entries()) {
+      await list.apply(streamCreate('1', id, t + i * 10))
+      await list.apply(streamClose('1', id, t + i * 10, t + i * 10 + 5))
     }
+    now = 500
     await list.apply(streamCreate('1', 'keep', t + 600_000))
-    await list.sweep()
-    expect(Object.keys((await store.get('r'))?.streams ?? {})).toEqual(['keep'])
+    now = 1_001
+    const records = await store.read('r', { ...everything, streamIds: [...ids, 'keep'] })
+    expect(records?.streams.map((record) => record.streamId)).toEqual(['keep'])
     await list.apply(streamClose('1', 'keep', t + 600_000, t + 600_010))
-    now = 2_000
+    now = 3_000
     await list.sweep() // no live stream for longer than holdTtlMs: the room closes
-    now = 4_000
+    now = 5_000
     await list.sweep() // and, idle with nothing in it, is forgotten
-    expect(await store.all()).toEqual([])
+    expect(await store.roomIds()).toEqual([])
   })
 
   it('a store handing out its own objects is not left half-updated when saving fails', async () => {
-    const records = new Map<string, RoomRecord>()
+    // Reads hand out the stored objects themselves; held callbacks are not kept (none in this test).
+    const rooms = new Map<string, RoomSnapshot>()
     let failing = true
     const store: LiveListStore = {
-      get: async (roomId) => records.get(roomId),
-      set: async (roomId, record) => {
+      read: async (roomId) => rooms.get(roomId),
+      write: async (roomId, expected, update) => {
         if (failing) throw new Error('disk full')
-        records.set(roomId, record)
+        const room = rooms.get(roomId)
+        if (room?.version !== expected) return false
+        if (update.header === null) return rooms.delete(roomId)
+        const replaced = new Set(update.streams.map((record) => record.streamId))
+        const kept = update.clearStreams ? [] : (room?.streams ?? []).filter((record) => !replaced.has(record.streamId))
+        rooms.set(roomId, { version: update.version, header: update.header, streams: [...kept, ...update.streams], held: [] })
+        return true
       },
-      delete: async (roomId) => void records.delete(roomId),
-      all: async () => [...records.values()],
+      roomIds: async () => [...rooms.keys()],
     }
     const list = new LiveStreamList({ store, sweepEveryMs: 0 })
     await list.apply(streamCreate('1', 'warm', t)).catch(() => undefined)
@@ -473,5 +486,117 @@ describe('second review findings (each failed before its fix)', () => {
   it('refuses a sweepEveryMs that is not a whole number of ms a timer can take', () => {
     expect(() => new LiveStreamList({ sweepEveryMs: Number.POSITIVE_INFINITY })).toThrow(TypeError)
     expect(() => new LiveStreamList({ sweepEveryMs: -1 })).toThrow(TypeError)
+  })
+})
+
+describe('hardening findings (each failed before its fix)', () => {
+
+  it.each([
+    ['a day ahead', day],
+    ['a day behind', -day],
+  ])('a stream_close stamped %s makes the sweep drop no other tombstone, so no closed stream comes back', async (_name, skew) => {
+    const list = new LiveStreamList({ sweepEveryMs: 0, now: () => 0 })
+    await list.apply(streamClose('1', 'a', t, t + 10)) // overtook its create: a tombstone
+    await list.apply(streamCreate('1', 'b', t + 20))
+    await list.apply(streamClose('1', 'b', t + 20, t + 30 + skew))
+    await list.sweep()
+    expect((await list.apply(streamCreate('1', 'a', t))).outcome).toBe('dropped')
+    expect((await list.apply(streamCreate('1', 'b', t + 20))).outcome).toBe('dropped')
+    expect(await live(list)).toEqual(['1:'])
+  })
+
+  it('a stream_close stamped a day ahead keeps no later stream of its session out once the sweep closed it', async () => {
+    let now = 0
+    const list = new LiveStreamList({ holdTtlMs: 1_000, now: () => now, sweepEveryMs: 0 })
+    await list.apply(streamCreate('1', 'a', t))
+    await list.apply(streamClose('1', 'a', t, t + 10 + day))
+    now = 2_000
+    expect((await list.sweep()).map((change) => change.type)).toEqual(['roomClosed'])
+    expect((await list.apply(streamCreate('1', 'b', t + 60_000))).outcome).toBe('applied')
+    expect(await live(list)).toEqual(['1:b'])
+  })
+
+  // What one callback moves through the store: stream records and held callbacks read and written.
+  function countingStore() {
+    const inner = new MemoryLiveListStore()
+    const moved = { count: 0 }
+    const store: LiveListStore = {
+      read: async (roomId, what) => {
+        const snapshot = await inner.read(roomId, what)
+        moved.count += (snapshot?.streams.length ?? 0) + (snapshot?.held.length ?? 0)
+        return snapshot
+      },
+      write: async (roomId, expected, update) => {
+        moved.count += update.streams.length + update.hold.length
+        return inner.write(roomId, expected, update)
+      },
+      roomIds: () => inner.roomIds(),
+    }
+    return { store, moved }
+  }
+
+  it('a stream callback reads and writes one stream record, whatever the number of live streams in its room', async () => {
+    const perCallback = async (size: number) => {
+      const { store, moved } = countingStore()
+      const list = new LiveStreamList({ store, sweepEveryMs: 0 })
+      for (let i = 0; i < size; i++) await list.apply(streamCreate('1', `s${i}`, t + i))
+      const counts: number[] = []
+      for (const event of [
+        streamCreate('1', 'x', t + 5_000), // a new stream
+        streamCreate('1', 'x', t + 5_000, 3), // recreated
+        streamClose('1', 'x', t + 5_000, t + 5_010, 4),
+        streamClose('1', 'x', t + 5_000, t + 5_010, 4), // a repeat
+        streamClose('1', 'y', t + 5_020, t + 5_030), // overtook its create: a tombstone
+        streamCreate('1', 'y', t + 5_020), // the late create, dropped
+      ]) {
+        moved.count = 0
+        await list.apply(event)
+        counts.push(moved.count)
+      }
+      return counts
+    }
+    const small = await perCallback(10)
+    expect(small.every((count) => count <= 2)).toBe(true)
+    expect(await perCallback(1_000)).toEqual(small)
+  })
+})
+
+describe('skewed clocks and shared stores', () => {
+  it('a callback stamped a day ahead makes the sweep drop no held callback', async () => {
+    let now = 0
+    const list = new LiveStreamList({ mode: 'rooms', holdTtlMs: 1_000, now: () => now, sweepEveryMs: 0 })
+    await list.apply(roomCreate('1', t))
+    expect((await list.apply(streamCreate('2', 'b', t + 2_000))).outcome).toBe('held')
+    await list.apply(streamClose('1', 'a', t + 10, t + 20 + day))
+    now = 900
+    await list.sweep()
+    expect((await list.apply(roomCreate('2', t + 1_000))).changes.map((change) => change.type)).toEqual(['roomClosed', 'roomOpened', 'streamLive'])
+    expect(await live(list)).toEqual(['2:b'])
+  })
+
+  it('two lists on one store lose no update of a room they change at once', async () => {
+    const store = new MemoryLiveListStore()
+    const lists = [new LiveStreamList({ store, sweepEveryMs: 0 }), new LiveStreamList({ store, sweepEveryMs: 0 })]
+    await Promise.all(Array.from({ length: 40 }, (_, i) => lists[i % 2]?.apply(streamCreate('1', `s${i}`, t + i))))
+    for (const list of lists) expect(await list.streamsOf('r')).toHaveLength(40)
+  })
+
+  it('gives up on a room that keeps changing under it (a 500, so ZEGO retries), and works again after', async () => {
+    const inner = new MemoryLiveListStore()
+    let writes = 0
+    let conflicting = true
+    const store: LiveListStore = {
+      read: (roomId, what) => inner.read(roomId, what),
+      write: async (roomId, expected, update) => {
+        writes += 1
+        return !conflicting && inner.write(roomId, expected, update)
+      },
+      roomIds: () => inner.roomIds(),
+    }
+    const list = new LiveStreamList({ store, sweepEveryMs: 0 })
+    await expect(list.apply(streamCreate('1', 'a', t))).rejects.toThrow(/changed under 8 attempts/)
+    expect(writes).toBe(8)
+    conflicting = false
+    expect((await list.apply(streamCreate('1', 'a', t))).outcome).toBe('applied')
   })
 })

@@ -43,12 +43,16 @@ describe('ZegoReceiver without a framework', () => {
     expect(answer.status).toBe(status)
   })
 
-  it('toleranceSeconds: Infinity accepts any timestamp, still refuses a non-numeric one', async () => {
+  // Changed in 1.1 (hardening): 1.0 accepted any digits with an infinite tolerance; ZEGO signs the
+  // timestamp and nonce joined without a separator, so only the product's own digit count is taken.
+  it('toleranceSeconds: Infinity accepts any well-formed timestamp, still refuses a malformed one', async () => {
     const { receiver: zego, rejected } = receiver({ toleranceSeconds: Infinity })
-    expect((await zego.receive(post(JSON.stringify(signedAt(1))))).status).toBe(200)
-    const odd = createCallback('mix_start', {}, { secret, timestamp: '17e8' })
-    expect((await zego.receive(post(JSON.stringify(odd)))).status).toBe(401)
-    expect(rejected.at(-1)?.reason).toBe('stale_timestamp')
+    expect((await zego.receive(post(JSON.stringify(signedAt(1_000_000_000))))).status).toBe(200)
+    for (const timestamp of ['17e8', '1', '999999999', '01700000000', '17000000000']) {
+      const odd = createCallback('mix_start', {}, { secret, timestamp })
+      expect((await zego.receive(post(JSON.stringify(odd)))).status).toBe(401)
+      expect(rejected.at(-1)?.reason).toBe('stale_timestamp')
+    }
   })
 
   it('takes the body as text, as bytes, or from a stream', async () => {

@@ -26,6 +26,9 @@ import {
   type UserRole,
   type ZegoEventMap,
   type ZegoEventName,
+  type ZegoProduct,
+  type ZimBeforeSendMessageEvent,
+  type ZimSendDecision,
 } from '../src/index.js'
 
 describe('ZegoReceiver.on', () => {
@@ -143,11 +146,28 @@ describe('ZegoReceiver.on', () => {
     >()
   })
 
-  it('gives callback listeners the event name and the raw payload', () => {
+  it('gives callback listeners the product, event name, AppID, timestamp and the raw payload', () => {
     receiver.on('callback', (e) => {
       expectTypeOf(e).toEqualTypeOf<CallbackEvent>()
-      expectTypeOf(e).toEqualTypeOf<{ event: string; raw: RawPayload }>()
+      expectTypeOf(e).toEqualTypeOf<{ product: ZegoProduct; event: string; appId: number | undefined; timestampMs: number; raw: RawPayload }>()
+      expectTypeOf(e.product).toEqualTypeOf<
+        'rtc' | 'zim' | 'ai_agent' | 'asr' | 'cloud_recording' | 'cloud_player' | 'digital_human' | 'rtc_moderation' | 'rtc_transcoding' | 'other'
+      >()
     })
+  })
+
+  it('types what a zimBeforeSendMessage listener may return, and nothing else', () => {
+    receiver.on('zimBeforeSendMessage', (e) => {
+      expectTypeOf(e).toEqualTypeOf<ZimBeforeSendMessageEvent>()
+      return { result: 'do_not_send', reason: 'spam' }
+    })
+    receiver.on('zimBeforeSendMessage', async () => undefined)
+    receiver.on('zimBeforeSendMessage', () => {})
+    // @ts-expect-error ZIM's results are named: 'neutral' | 'send' | 'silently_send' | 'do_not_send'
+    receiver.on('zimBeforeSendMessage', () => ({ result: 3 }))
+    // @ts-expect-error a decision needs its result
+    receiver.on('zimBeforeSendMessage', () => ({ reason: 'why' }))
+    expectTypeOf<ZimSendDecision['result']>().toEqualTypeOf<'neutral' | 'send' | 'silently_send' | 'do_not_send'>()
   })
 
   it('gives rejected listeners a RejectedEvent whose reason is a RejectionReason', () => {
@@ -232,6 +252,7 @@ describe('ZegoReceiver.on', () => {
       | 'roomClosed'
       | 'userLoggedIn'
       | 'userLoggedOut'
+      | 'zimBeforeSendMessage'
     >()
     expectTypeOf<ZegoEventName>().toEqualTypeOf<
       | 'streamCreated'
@@ -242,6 +263,7 @@ describe('ZegoReceiver.on', () => {
       | 'roomClosed'
       | 'userLoggedIn'
       | 'userLoggedOut'
+      | 'zimBeforeSendMessage'
       | 'callback'
       | 'rejected'
       | 'duplicate'
@@ -282,7 +304,7 @@ describe('Express middleware on', () => {
       expectTypeOf(e.logoutReason).toEqualTypeOf<LogoutReason>()
     })
     zego.on('callback', (e) => {
-      expectTypeOf(e).toEqualTypeOf<{ event: string; raw: RawPayload }>()
+      expectTypeOf(e).toEqualTypeOf<{ product: ZegoProduct; event: string; appId: number | undefined; timestampMs: number; raw: RawPayload }>()
     })
     zego.on('rejected', (e) => {
       expectTypeOf(e.reason).toEqualTypeOf<RejectionReason>()

@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { get, type Server } from 'node:http'
 import { tmpdir } from 'node:os'
@@ -60,6 +61,32 @@ it('survives a restart: the list is read back from the database', async () => {
   closers.pop()
   const second = start()
   expect((await request(second.app).get('/api/streams')).body).toEqual([expect.objectContaining({ streamId: 'cam-b' })])
+})
+
+it('two processes on one database file keep one list of a room both change at once', async () => {
+  const database = join(dir, 'live.db')
+  const local = createLiveListApp({ secret, database, mode: 'rooms' })
+  closers.push(local.close)
+  const child = spawn(process.execPath, ['--import', 'tsx', 'examples/live-list/server.ts'], {
+    env: { ...process.env, ZEGO_CALLBACK_SECRET: secret, LIVE_LIST_DB: database, LIVE_LIST_MODE: 'rooms', PORT: '0' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  })
+  closers.push(() => child.kill())
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      const match = /127\.0\.0\.1:(\d+)\//.exec(chunk.toString())
+      if (match) resolve(Number(match[1]))
+    })
+    child.once('exit', (code) => reject(new Error(`the server exited with ${code}`)))
+  })
+  const remote = `http://127.0.0.1:${port}`
+  expect((await request(remote).post('/zego/callback').send(callbacks.roomCreate)).status).toBe(200)
+  const creates = Array.from({ length: 30 }, (_, i) =>
+    createCallback('stream_create', { room_id: room, room_session_id: session, stream_id: `cam-${i}`, stream_sid: `sid-${i}`, stream_seq: '1', create_time_ms: String(t0 + 10 + i) }, { secret }),
+  )
+  const answers = await Promise.all(creates.map((payload, i) => request(i % 2 === 0 ? local.app : remote).post('/zego/callback').send(payload)))
+  expect(answers.map((answer) => answer.status)).toEqual(answers.map(() => 200))
+  for (const server of [local.app, remote]) expect((await request(server).get('/api/streams')).body).toHaveLength(30)
 })
 
 it('pushes every change to the page over server-sent events', async () => {

@@ -63,5 +63,8 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   const port = Number(process.env['PORT'] ?? 3000)
   const mode = process.env['LIVE_LIST_MODE'] === 'rooms' ? 'rooms' : 'streams'
   const { app } = createLiveListApp({ database: process.env['LIVE_LIST_DB'] ?? 'live-list.db', mode })
-  app.listen(port, '127.0.0.1', () => console.log(`live list (${mode} mode) on http://127.0.0.1:${port}/`))
+  const server = app.listen(port, '127.0.0.1', () => {
+    const { port: bound } = server.address() as { port: number }
+    console.log(`live list (${mode} mode) on http://127.0.0.1:${bound}/`)
+  })
 }

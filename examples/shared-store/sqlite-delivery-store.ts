@@ -3,9 +3,9 @@
 // instances on several hosts, the same three statements map onto Redis (SET NX PX, GET, DEL) or
 // any SQL database with a unique key.
 import Database from 'better-sqlite3'
-import type { DeliveryStore } from 'zego-callbacks'
+import type { KeyValueStore } from 'zego-callbacks'
 
-export class SqliteDeliveryStore implements DeliveryStore {
+export class SqliteDeliveryStore implements KeyValueStore {
   readonly #db: Database.Database
   readonly #now: () => number
   readonly #get: Database.Statement<[string, number], { value: string }>

@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto'
+import { randomBytes } from 'node:crypto'
 import { DeliveryError, ListenerError, VerificationError, ZegoCallbackError } from '../errors.js'
-import type { FailurePolicy } from '../options.js'
-import type { DeliveryStore } from './store.js'
+import { Deadlines, isThenable, pause, TIMED_OUT, type Deadline } from './deadline.js'
+import type { ClaimRequest, ClaimResult, DeliveryStore } from './store.js'
 
 /** What listeners get as their second argument: which delivery of which callback this is (frozen). */
 export interface DeliveryContext {
@@ -13,28 +13,42 @@ export interface DeliveryContext {
   readonly receivedAt: Date
 }
 
+/**
+ * What to answer when a listener fails: `'retry'` answers 500 so ZEGO redelivers (the default),
+ * `'acknowledge'` answers 200 and emits the failure as `error`, a function returns the status.
+ */
+export type FailurePolicy = 'retry' | 'acknowledge' | ((error: ListenerError, delivery: DeliveryContext) => number)
+
 /** One verified, validated callback to deliver. */
 export interface DeliveryRequest {
   key: string
-  /** The signature triple, unique to one signed request. */
-  triple: string
-  /** The callback's timestamp in Unix seconds (`NaN` when it is not one). */
-  timestamp: number
+  /** What identifies the signed request (its signature in lowercase hex). */
+  signature: string
   /** A digest of the payload's content. */
   digest: string
+  /** Until when the signature verifies (its timestamp's freshness), in ms since the epoch; Infinity when always. */
+  verifiesUntil: number
   receivedAt: Date
-  /** Runs every listener; rejects with a `ListenerError` when one failed. */
-  run: (delivery: DeliveryContext) => Promise<void>
+  /**
+   * Runs every listener; returns the answer they shaped (JSON text) or undefined, and throws a
+   * `ListenerError` when one failed.
+   */
+  run: (delivery: DeliveryContext) => string | undefined | Promise<string | undefined>
 }
 
 /** How a delivery ended for the request that asked. */
 export type DeliveryOutcome =
-  /** The listeners ran for this request and succeeded. */
-  | { kind: 'delivered' }
+  /** The listeners ran for this request and succeeded; `answer` is what they shaped. */
+  | { kind: 'delivered'; answer: string | undefined }
   /** Already delivered (or acknowledged): the listeners did not run for this request. */
-  | { kind: 'duplicate'; matchedBy: 'signature' | 'key' }
+  | { kind: 'duplicate'; matchedBy: 'signature' | 'key'; answer: string | undefined }
   /** A listener failed and the failure policy chose `status`; 2xx means acknowledged anyway. */
   | Failed
+
+type Failed = { kind: 'failed'; status: number; error: ListenerError; delivery: DeliveryContext }
+
+/** What a run of the listeners came to. */
+type RunResult = { kind: 'delivered'; answer: string | undefined } | Failed
 
 /** Settings of a `Deliverer`, from the receiver's resolved options. */
 export interface DelivererSettings {
@@ -43,56 +57,51 @@ export interface DelivererSettings {
   lockTtlMs: number
   listenerTimeoutMs: number
   failurePolicy: FailurePolicy
-  toleranceSeconds: number
   now: () => number
   /** Reports what no answer carries: a failure after the deadline, an acknowledged one, a store failure after delivery. */
   report: (error: ZegoCallbackError, key: string, delivery: DeliveryContext | undefined) => void
 }
 
-/** A callback's lock in the store: ours while `token` is its value. */
-interface Lock {
+/** The listeners of one callback running in this process. */
+interface Run {
   key: string
   token: string
-  held: boolean
-  /** Another instance took it over while the listeners ran. */
-  lost: boolean
-}
-
-interface Attempt {
-  promise: Promise<Result>
+  /** Settles with the listeners' result once the outcome is recorded (or its recording gave up); undefined while it ran synchronously. */
+  done: Promise<RunResult> | undefined
+  /** The listeners' result as soon as they finished, before it is recorded. */
+  result: RunResult | undefined
   /** Requests waiting for it now. */
   waiting: number
   settled: boolean
+  /** The listeners are running (the lock is renewed meanwhile). */
+  listening: boolean
+  renewing: boolean
+  lost: boolean
 }
 
-type Failed = { kind: 'failed'; status: number; error: ListenerError; delivery: DeliveryContext }
-
-type Result = { kind: 'delivered' } | { kind: 'duplicate' } | Failed | { kind: 'refused'; error: DeliveryError }
-
-/** What the store keeps per key: delivered (or acknowledged), or failed after `attempts` runs; until when. */
-interface StateRecord {
-  state: 'done' | 'failed'
-  attempts: number
-  expiresAt: number
-}
-
-const TIMED_OUT = Symbol('timed out')
-
-/** The longest delay `setTimeout` honours (Node runs a longer one after 1 ms). */
-export const MAX_TIMER_MS = 2 ** 31 - 1
+/** A claim that found another instance delivering the key: wait and claim again. */
+const BUSY = Symbol('busy')
 
 /**
- * Delivers each callback to the listeners once: remembers signature triples (refusing one reused
- * with another body), coalesces concurrent deliveries of a key into one run, records successes so
- * repeats are answered as duplicates, and counts failed runs so a retry runs again.
+ * Delivers each callback to the listeners once, through the store's claim-and-complete protocol:
+ * refuses a signature reused with another body, answers repeats of a delivered callback as
+ * duplicates, joins concurrent deliveries of a key in this process into one run, waits for
+ * another instance's run, and records the outcome so a failed callback runs again on retry.
+ *
+ * Note: when the store and the listeners answer synchronously, so does `deliver`: no promise, no timer.
  */
 export class Deliverer {
   readonly #settings: DelivererSettings
-  readonly #attempts = new Map<string, Attempt>()
+  readonly #runs = new Map<string, Run>()
+  readonly #deadlines: Deadlines
+  readonly #tokenPrefix = `${randomBytes(9).toString('base64url')}.`
+  #tokens = 0
   #orphans = 0
+  #renewal: ReturnType<typeof setInterval> | undefined
 
   constructor(settings: DelivererSettings) {
     this.#settings = settings
+    this.#deadlines = new Deadlines(settings.listenerTimeoutMs)
   }
 
   /** Runs still going with no request waiting for them (their answer was a 503 deadline). */
@@ -100,219 +109,311 @@ export class Deliverer {
     return this.#orphans
   }
 
+  /** The keys of the callbacks whose listeners are running now. */
+  get running(): string[] {
+    return [...this.#runs.keys()]
+  }
+
   /** Resolves once every run in progress has ended. */
   async settled(): Promise<void> {
-    while (this.#attempts.size > 0) await Promise.allSettled([...this.#attempts.values()].map((a) => a.promise))
+    while (this.#runs.size > 0) await Promise.allSettled([...this.#runs.values()].map((run) => run.done))
   }
 
   /**
-   * Delivers `request` or finds it delivered; throws a `VerificationError` for a reused signature
-   * with another body and a `DeliveryError` (503) when the store fails or the deadline passes.
+   * Delivers `request` or finds it delivered; throws (or rejects with) a `VerificationError` for a
+   * signature reused with another body and a `DeliveryError` (503) when the store fails or the
+   * deadline passes.
    */
-  async deliver(request: DeliveryRequest): Promise<DeliveryOutcome> {
-    // Remember a triple as long as its timestamp passes the freshness check, and at least the
-    // retention; what was delivered under it, as long as the triple.
-    const { now, toleranceSeconds, retentionMs, listenerTimeoutMs } = this.#settings
-    const fresh = (request.timestamp + toleranceSeconds) * 1000 - now() + 1000
-    const ttl = Math.ceil(Number.isFinite(fresh) ? Math.max(fresh, retentionMs) : retentionMs)
+  deliver(request: DeliveryRequest): DeliveryOutcome | Promise<DeliveryOutcome> {
     // One deadline covers the store too: a store that stops answering gets a 503, not a hang.
-    const deadline = startDeadline(listenerTimeoutMs)
+    const deadline = this.#deadlines.start()
+    let outcome: DeliveryOutcome | Promise<DeliveryOutcome>
     try {
-      return await this.#deliverWithin(request, ttl, deadline.reached)
-    } finally {
+      outcome = this.#deliver(request, deadline)
+    } catch (error) {
       deadline.clear()
+      throw error
     }
+    if (!isThenable(outcome)) {
+      deadline.clear()
+      return outcome
+    }
+    return outcome.then(
+      (result) => {
+        deadline.clear()
+        return result
+      },
+      (error: unknown) => {
+        deadline.clear()
+        throw error
+      },
+    )
   }
 
-  async #deliverWithin(
+  #deliver(request: DeliveryRequest, deadline: Deadline): DeliveryOutcome | Promise<DeliveryOutcome> {
+    const { now, retentionMs, lockTtlMs } = this.#settings
+    // Remember a signature as long as it verifies, and a delivery at least the retention.
+    const retainMs = Math.ceil(Math.max(request.verifiesUntil - now() + 1000, retentionMs))
+    const token = this.#tokenPrefix + (this.#tokens++).toString(36)
+    const claimRequest: ClaimRequest = { key: request.key, signature: request.signature, digest: request.digest, token, retainMs, lockMs: lockTtlMs }
+    const claim = this.#claim(claimRequest, deadline)
+    const next = (result: ClaimResult): DeliveryOutcome | Promise<DeliveryOutcome> => {
+      const outcome = this.#afterClaim(request, token, result, deadline, result.status !== 'replayed' && result.signatureSeen)
+      return outcome === BUSY ? this.#waitForOthers(request, claimRequest, deadline, result.status !== 'replayed' && result.signatureSeen) : outcome
+    }
+    return isThenable(claim) ? claim.then(next) : next(claim)
+  }
+
+  // What a claim means for this request; BUSY when another instance has the key.
+  #afterClaim(
     request: DeliveryRequest,
-    ttl: number,
-    deadline: Promise<typeof TIMED_OUT>,
-  ): Promise<DeliveryOutcome> {
-    const { listenerTimeoutMs } = this.#settings
-    const seen = await Promise.race([this.#checkSignature(request, ttl), deadline])
-    if (seen === TIMED_OUT) {
-      throw new DeliveryError('store_failed', `the delivery store did not answer within ${listenerTimeoutMs} ms`)
-    }
-    let attempt = this.#attempts.get(request.key)
-    const joined = attempt !== undefined
-    if (attempt === undefined) {
-      attempt = this.#start(request, ttl)
-    } else {
-      if (attempt.waiting === 0) this.#orphans--
-      attempt.waiting++
-    }
-    let result: Result | typeof TIMED_OUT
-    try {
-      result = await Promise.race([attempt.promise, deadline])
-    } finally {
-      attempt.waiting--
-      if (attempt.waiting === 0 && !attempt.settled) this.#orphans++
-    }
-    if (result === TIMED_OUT) {
-      throw new DeliveryError(
-        'listener_timeout',
-        `the listeners did not finish within ${listenerTimeoutMs} ms; they go on, and a retry after they succeed is answered as a duplicate`,
-      )
-    }
-    const matchedBy = seen ? 'signature' : 'key'
-    switch (result.kind) {
-      case 'refused':
-        throw result.error
-      case 'duplicate':
-        return { kind: 'duplicate', matchedBy }
-      case 'delivered':
-        return joined ? { kind: 'duplicate', matchedBy } : result
-      case 'failed':
-        return joined && isSuccess(result.status) ? { kind: 'duplicate', matchedBy } : result
-    }
-  }
-
-  // Whether this exact signed request was seen before; the first body seen with a triple is the only one accepted.
-  async #checkSignature(request: DeliveryRequest, ttl: number): Promise<boolean> {
-    const key = `zego:sig:${request.triple}`
-    const { store } = this.#settings
-    let first: string | undefined
-    try {
-      if (await store.setIfAbsent(key, request.digest, ttl)) return false
-      // Seen before (or by a concurrent request); it expiring in between leaves this one the first.
-      first = (await store.get(key)) ?? request.digest
-    } catch (cause) {
-      throw storeFailed(cause, 'checking the signature')
-    }
-    if (first !== request.digest) {
+    token: string,
+    claim: ClaimResult,
+    deadline: Deadline,
+    signatureSeen: boolean,
+  ): DeliveryOutcome | Promise<DeliveryOutcome> | typeof BUSY {
+    if (claim.status === 'replayed') {
       throw new VerificationError(
         'replayed_signature',
         'this timestamp, nonce and signature were already used with another body: a replay with a swapped body',
       )
     }
-    return true
+    const matchedBy = signatureSeen ? 'signature' : 'key'
+    if (claim.status === 'delivered') return { kind: 'duplicate', matchedBy, answer: claim.answer }
+    const running = this.#runs.get(request.key)
+    if (running !== undefined) {
+      // A run in this process has the key: join it (a lock that lapsed under it goes back).
+      if (claim.status === 'claimed') this.#release(request.key, token)
+      return this.#join(running, matchedBy, deadline)
+    }
+    if (claim.status === 'claimed') return this.#start(request, token, claim.attempts, deadline)
+    return BUSY
   }
 
-  #start(request: DeliveryRequest, ttl: number): Attempt {
-    const promise = this.#run(request, ttl)
-    const attempt: Attempt = { promise, waiting: 1, settled: false }
-    this.#attempts.set(request.key, attempt)
-    void promise.then((result) => {
-      attempt.settled = true
-      this.#attempts.delete(request.key)
-      if (attempt.waiting > 0) return
+  // Another instance is delivering the key: claim again after a pause, for as long as a request would wait.
+  async #waitForOthers(
+    request: DeliveryRequest,
+    claimRequest: ClaimRequest,
+    deadline: Deadline,
+    signatureSeen: boolean,
+  ): Promise<DeliveryOutcome> {
+    const { listenerTimeoutMs, lockTtlMs } = this.#settings
+    const budget = Math.min(listenerTimeoutMs, lockTtlMs)
+    const started = performance.now()
+    for (let wait = 25; ; wait = Math.min(wait * 2, 500)) {
+      if (performance.now() - started + wait > budget || (await pause(wait, deadline)) === TIMED_OUT) {
+        throw new DeliveryError('listener_timeout', 'another instance is delivering this callback and has not finished')
+      }
+      const outcome = this.#afterClaim(request, claimRequest.token, await this.#claim(claimRequest, deadline), deadline, signatureSeen)
+      if (outcome !== BUSY) return outcome
+    }
+  }
+
+  #claim(request: ClaimRequest, deadline: Deadline): ClaimResult | Promise<ClaimResult> {
+    let claimed: ClaimResult | Promise<ClaimResult>
+    try {
+      claimed = this.#settings.store.claim(request)
+    } catch (cause) {
+      throw storeFailed(cause, 'claiming the callback')
+    }
+    if (!isThenable(claimed)) return checkClaim(claimed)
+    return (deadline.race(claimed) as Promise<ClaimResult | typeof TIMED_OUT>).then(
+      (result) => {
+        if (result !== TIMED_OUT) return checkClaim(result)
+        // Abandoned: should the claim still succeed, let the lock go so a retry can take it.
+        void claimed.then((late) => (late.status === 'claimed' ? this.#release(request.key, request.token) : undefined), () => {})
+        throw new DeliveryError('store_failed', `the delivery store did not answer within ${this.#settings.listenerTimeoutMs} ms`)
+      },
+      (cause: unknown) => {
+        throw storeFailed(cause, 'claiming the callback')
+      },
+    )
+  }
+
+  #release(key: string, token: string): void {
+    try {
+      const released = this.#settings.store.release(key, token)
+      if (isThenable(released)) void Promise.resolve(released).catch(() => {})
+    } catch {
+      // The lock expires by itself.
+    }
+  }
+
+  // Waits for `run` within the deadline and says what it means for this request.
+  async #join(run: Run, matchedBy: 'signature' | 'key', deadline: Deadline, own = false): Promise<DeliveryOutcome> {
+    if (!own) {
+      if (run.waiting === 0 && !run.settled) this.#orphans--
+      run.waiting++
+    }
+    let result: RunResult | typeof TIMED_OUT
+    try {
+      result = run.settled || run.done === undefined ? (run.result as RunResult) : await deadline.race(run.done)
+    } finally {
+      run.waiting--
+      if (run.waiting === 0 && !run.settled) this.#orphans++
+    }
+    // Past the deadline while the outcome was being recorded, the listeners' result stands.
+    if (result === TIMED_OUT) result = run.result ?? TIMED_OUT
+    if (result === TIMED_OUT) {
+      throw new DeliveryError(
+        'listener_timeout',
+        `the listeners did not finish within ${this.#settings.listenerTimeoutMs} ms; they go on, and a retry after they succeed is answered as a duplicate`,
+      )
+    }
+    if (own) return result
+    if (result.kind === 'delivered' || isSuccess(result.status)) {
+      return { kind: 'duplicate', matchedBy, answer: result.kind === 'delivered' ? result.answer : undefined }
+    }
+    return result
+  }
+
+  // Runs the listeners for the request that claimed the key; synchronous when they and the store are.
+  #start(request: DeliveryRequest, token: string, failedRuns: number, deadline: Deadline): DeliveryOutcome | Promise<DeliveryOutcome> {
+    const run: Run = {
+      key: request.key,
+      token,
+      done: undefined,
+      result: undefined,
+      waiting: 1,
+      settled: false,
+      listening: true,
+      renewing: false,
+      lost: false,
+    }
+    this.#runs.set(request.key, run)
+    const delivery: DeliveryContext = Object.freeze({ key: request.key, attempt: failedRuns + 1, receivedAt: request.receivedAt })
+    let answer: string | undefined | Promise<string | undefined>
+    try {
+      answer = request.run(delivery)
+    } catch (caught) {
+      return this.#ran(request, run, this.#failed(caught, request.key, delivery), delivery, deadline)
+    }
+    if (!isThenable(answer)) return this.#ran(request, run, { kind: 'delivered', answer }, delivery, deadline)
+    this.#keepRenewing()
+    run.done = answer.then(
+      (value): RunResult => ({ kind: 'delivered', answer: value }),
+      (caught: unknown) => this.#failed(caught, request.key, delivery),
+    ).then((result) => {
+      run.listening = false
+      run.result = result
+      const completed = this.#complete(request, run, result, delivery)
+      return isThenable(completed) ? completed.then(() => this.#finish(run, result, delivery)) : this.#finish(run, result, delivery)
+    })
+    return this.#join(run, 'key', deadline, true)
+  }
+
+  // The listeners answered synchronously: record the outcome, and answer at once when the store does too.
+  #ran(request: DeliveryRequest, run: Run, result: RunResult, delivery: DeliveryContext, deadline: Deadline): DeliveryOutcome | Promise<DeliveryOutcome> {
+    run.listening = false
+    run.result = result
+    const completed = this.#complete(request, run, result, delivery)
+    if (!isThenable(completed)) {
+      run.settled = true
+      run.waiting = 0
+      this.#runs.delete(request.key)
+      return result
+    }
+    run.done = completed.then(() => this.#finish(run, result, delivery))
+    return this.#join(run, 'key', deadline, true)
+  }
+
+  #finish(run: Run, result: RunResult, delivery: DeliveryContext): RunResult {
+    run.settled = true
+    this.#runs.delete(run.key)
+    if (run.waiting === 0) {
       // Every request gave up waiting (deadline): no answer carries this failure, so report it.
       this.#orphans--
-      if (result.kind === 'failed' && !isSuccess(result.status)) {
-        this.#settings.report(result.error, request.key, result.delivery)
-      }
-    })
-    return attempt
-  }
-
-  // Never rejects: every failure is a result.
-  async #run(request: DeliveryRequest, ttl: number): Promise<Result> {
-    const { store, lockTtlMs, now } = this.#settings
-    const stateKey = `zego:state:${request.key}`
-    const lock: Lock = { key: `zego:lock:${request.key}`, token: randomUUID(), held: false, lost: false }
-    try {
-      lock.held = await this.#lock(lock, stateKey)
-      const state = await this.#readState(stateKey)
-      if (state?.state === 'done') {
-        // Remember the delivery as long as this repeat's own signature is fresh too.
-        if (lock.held && state.expiresAt < now() + ttl) await this.#writeState(stateKey, state, { ...state, expiresAt: now() + ttl })
-        return { kind: 'duplicate' }
-      }
-      if (!lock.held) {
-        return {
-          kind: 'refused',
-          error: new DeliveryError('listener_timeout', 'another instance is delivering this callback and has not finished'),
-        }
-      }
-      const attempt = (state?.attempts ?? 0) + 1
-      const delivery: DeliveryContext = Object.freeze({ key: request.key, attempt, receivedAt: request.receivedAt })
-      const renewal = this.#keepLock(lock)
-      let result: { kind: 'delivered' } | Failed
-      try {
-        result = await this.#runListeners(request, delivery)
-      } finally {
-        clearInterval(renewal)
-      }
-      if (lock.lost) {
-        this.#settings.report(
-          new DeliveryError('listener_timeout', `the listeners ran past lockTtlMs (${lockTtlMs} ms): another instance may have run them too`),
-          request.key,
-          delivery,
-        )
-      }
-      const done = result.kind === 'delivered' || isSuccess(result.status)
-      try {
-        await this.#writeState(stateKey, state, { state: done ? 'done' : 'failed', attempts: attempt, expiresAt: now() + ttl })
-      } catch (cause) {
-        this.#settings.report(storeFailed(cause, 'recording the outcome'), request.key, delivery)
-      }
-      return result
-    } catch (error) {
-      if (error instanceof DeliveryError) return { kind: 'refused', error }
-      return { kind: 'refused', error: storeFailed(error, 'reading delivery records') }
-    } finally {
-      if (lock.held) {
-        try {
-          // Only our own lock: after a takeover it is another instance's.
-          if ((await store.get(lock.key)) === lock.token) await store.delete(lock.key)
-        } catch (cause) {
-          this.#settings.report(storeFailed(cause, `releasing the lock (it expires in ${lockTtlMs} ms)`), request.key, undefined)
-        }
-      }
+      if (result.kind === 'failed' && !isSuccess(result.status)) this.#settings.report(result.error, run.key, delivery)
     }
+    return result
   }
 
-  // Renews the lock while the listeners run (a third of lockTtlMs apart), so a slow run is not
-  // taken over. The store has no atomic extend: renewing is a delete and a set, after checking
-  // the lock is still ours.
-  #keepLock(lock: Lock): NodeJS.Timeout {
-    const { store, lockTtlMs } = this.#settings
-    let renewing = false
-    const timer = setInterval(
-      () => {
-        if (renewing || lock.lost) return
-        renewing = true
-        void (async () => {
-          if ((await store.get(lock.key)) !== lock.token) {
-            lock.lost = true
-            return
-          }
-          await store.delete(lock.key)
-          if (!(await store.setIfAbsent(lock.key, lock.token, lockTtlMs))) lock.lost = true
-        })()
-          .catch(() => {
-            // A store failure here leaves the lock to expire; the outcome record still protects repeats.
-          })
-          .finally(() => {
-            renewing = false
-          })
+  #failed(caught: unknown, key: string, delivery: DeliveryContext): Failed {
+    const error = caught instanceof ListenerError ? caught : new ListenerError([caught])
+    const status = this.#statusFor(error, delivery)
+    // An acknowledged failure reaches no answer: report it.
+    if (isSuccess(status)) this.#settings.report(error, key, delivery)
+    return { kind: 'failed', status, error, delivery }
+  }
+
+  // Records the outcome (never throws: a failure is reported); a promise only when the store answers with one.
+  #complete(request: DeliveryRequest, run: Run, result: RunResult, delivery: DeliveryContext): void | Promise<void> {
+    const { store, now, retentionMs, listenerTimeoutMs } = this.#settings
+    const delivered = result.kind === 'delivered' || isSuccess(result.status)
+    let held: boolean | Promise<boolean>
+    try {
+      held = store.complete({
+        key: request.key,
+        token: run.token,
+        outcome: delivered ? 'delivered' : 'failed',
+        attempts: delivery.attempt,
+        answer: result.kind === 'delivered' ? result.answer : undefined,
+        retainMs: Math.ceil(Math.max(request.verifiesUntil - now() + 1000, retentionMs)),
+      })
+    } catch (cause) {
+      this.#settings.report(storeFailed(cause, 'recording the outcome'), request.key, delivery)
+      return
+    }
+    if (!isThenable(held)) return this.#checkHeld(held, run, delivery)
+    const deadline = this.#deadlines.start()
+    return (deadline.race(held) as Promise<boolean | typeof TIMED_OUT>).then(
+      (answer) => {
+        deadline.clear()
+        if (answer === TIMED_OUT) {
+          this.#settings.report(storeFailed(undefined, `recording the outcome: no answer within ${listenerTimeoutMs} ms`), request.key, delivery)
+        } else {
+          this.#checkHeld(answer, run, delivery)
+        }
       },
-      Math.min(Math.max(lockTtlMs / 3, 1), MAX_TIMER_MS),
+      (cause: unknown) => {
+        deadline.clear()
+        this.#settings.report(storeFailed(cause, 'recording the outcome'), request.key, delivery)
+      },
     )
-    timer.unref?.()
-    return timer
   }
 
-  // Replaces the key's state record (under its lock); expiry is kept in the value so a refresh never shortens it.
-  async #writeState(stateKey: string, previous: StateRecord | undefined, next: StateRecord): Promise<void> {
-    const { store, now } = this.#settings
-    if (previous !== undefined) await store.delete(stateKey)
-    const ttl = Math.max(1, Math.ceil(next.expiresAt - now()))
-    await store.setIfAbsent(stateKey, `${next.state}:${next.attempts}:${next.expiresAt}`, ttl)
+  #checkHeld(held: boolean, run: Run, delivery: DeliveryContext): void {
+    if (held && !run.lost) return
+    this.#settings.report(
+      new DeliveryError(
+        'listener_timeout',
+        `the listeners ran past lockTtlMs (${this.#settings.lockTtlMs} ms) without the lock: another instance may have run them too`,
+      ),
+      run.key,
+      delivery,
+    )
   }
 
-  async #runListeners(request: DeliveryRequest, delivery: DeliveryContext): Promise<{ kind: 'delivered' } | Failed> {
-    try {
-      await request.run(delivery)
-      return { kind: 'delivered' }
-    } catch (error) {
-      if (!(error instanceof ListenerError)) throw error
-      const status = this.#statusFor(error, delivery)
-      // An acknowledged failure reaches no answer: report it.
-      if (isSuccess(status)) this.#settings.report(error, request.key, delivery)
-      return { kind: 'failed', status, error, delivery }
-    }
+  // One timer renews the locks of every run whose listeners are still going, a third of
+  // lockTtlMs apart, so a slow run is not taken over; it stops when nothing runs.
+  #keepRenewing(): void {
+    if (this.#renewal !== undefined) return
+    const { store, lockTtlMs } = this.#settings
+    this.#renewal = setInterval(() => {
+      if (this.#runs.size === 0) {
+        clearInterval(this.#renewal)
+        this.#renewal = undefined
+        return
+      }
+      for (const run of this.#runs.values()) {
+        if (!run.listening || run.renewing || run.lost) continue
+        run.renewing = true
+        void Promise.resolve()
+          .then(() => store.renew(run.key, run.token, lockTtlMs))
+          .then(
+            (held) => {
+              if (!held) run.lost = true
+            },
+            () => {
+              // A store failure leaves the lock to expire; the outcome record still protects repeats.
+            },
+          )
+          .finally(() => {
+            run.renewing = false
+          })
+      }
+    }, Math.max(lockTtlMs / 3, 1))
+    this.#renewal.unref?.()
   }
 
   #statusFor(error: ListenerError, delivery: DeliveryContext): number {
@@ -341,30 +442,6 @@ export class Deliverer {
     )
     return 500
   }
-
-  // Takes the key's lock; when another instance holds it, polls until it is released or the key
-  // is delivered, for as long as a request would wait. Store failures throw.
-  async #lock(lock: Lock, stateKey: string): Promise<boolean> {
-    const { store, lockTtlMs, listenerTimeoutMs } = this.#settings
-    const budget = Math.min(listenerTimeoutMs, lockTtlMs)
-    const started = Date.now()
-    for (let pause = 25; ; pause = Math.min(pause * 2, 500)) {
-      if (await store.setIfAbsent(lock.key, lock.token, lockTtlMs)) return true
-      if ((await this.#readState(stateKey))?.state === 'done') return false
-      if (Date.now() - started + pause > budget) return false
-      await new Promise((resolve) => setTimeout(resolve, pause))
-    }
-  }
-
-  async #readState(stateKey: string): Promise<StateRecord | undefined> {
-    const text = await this.#settings.store.get(stateKey)
-    if (text === undefined) return undefined
-    const match = /^(done|failed):(\d{1,9}):(\d{1,16})$/.exec(text)
-    if (match === null) {
-      throw storeFailed(undefined, `reading ${JSON.stringify(stateKey)}: the store returned a value this package did not write`)
-    }
-    return { state: match[1] as StateRecord['state'], attempts: Number(match[2]), expiresAt: Number(match[3]) }
-  }
 }
 
 function storeFailed(cause: unknown, doing: string): DeliveryError {
@@ -375,12 +452,8 @@ function isSuccess(status: number): boolean {
   return status >= 200 && status < 300
 }
 
-// A promise of TIMED_OUT after `ms` (never with Infinity), to race against, and how to cancel it.
-function startDeadline(ms: number): { reached: Promise<typeof TIMED_OUT>; clear: () => void } {
-  if (!(ms <= MAX_TIMER_MS)) return { reached: new Promise(() => {}), clear: () => {} }
-  let timer: NodeJS.Timeout | undefined
-  const reached = new Promise<typeof TIMED_OUT>((resolve) => {
-    timer = setTimeout(resolve, ms, TIMED_OUT)
-  })
-  return { reached, clear: () => clearTimeout(timer) }
+function checkClaim(value: ClaimResult): ClaimResult {
+  const status = (value as { status?: unknown } | null)?.status
+  if (status === 'replayed' || status === 'delivered' || status === 'busy' || status === 'claimed') return value
+  throw storeFailed(undefined, `claiming the callback: it answered ${JSON.stringify(value)}, not a ClaimResult`)
 }

@@ -1,7 +1,9 @@
 import { create, StructError, type, type Struct } from 'superstruct'
 import { keyOf } from '../delivery/keys.js'
+import type { ZegoProduct } from '../envelope.js'
 import { PayloadError } from '../errors.js'
 import type { RawPayload } from '../raw.js'
+import { compileSchema } from './compile.js'
 import { anyString, id, quantity } from './fields.js'
 
 /** The fields every ZEGO callback carries, normalized. */
@@ -38,66 +40,123 @@ export type Validated<S extends EventSchema> = {
   [K in keyof S]: S[K] extends Struct<infer T, any> ? T : never
 }
 
-/** One modeled ZEGO event: our camelCase name, ZEGO's name, and how to validate and normalize it. */
-export interface EventDefinition<Name extends string = string, Payload = unknown> {
+/** The fields of an answer body a product reads, for the events whose answer listeners can shape. */
+export type AnswerFields = Record<string, string | number>
+
+/**
+ * One modeled ZEGO event: our camelCase name, ZEGO's name and product, how to validate and
+ * normalize it, and (for the few whose answer the product reads) how listeners shape the answer.
+ */
+export interface EventDefinition<Name extends string = string, Payload = unknown, Answer = never> {
   /** The name listeners subscribe to, such as `'streamCreated'`. */
   readonly name: Name
+  /** The product whose callback this is. */
+  readonly product: ZegoProduct
   /** ZEGO's `event` value, such as `'stream_create'`. */
   readonly zegoEvent: string
   /** Validates a verified raw payload and returns the typed event; throws a `PayloadError` naming the field. */
   readonly parse: (raw: RawPayload) => Payload
   /** The deduplication key of a parsed callback: the same for every delivery of one callback, retries with a new nonce included. */
   readonly key: (payload: Payload) => string
+  /**
+   * Turns what the listeners returned (in registration order, `undefined` for no say) into the
+   * answer's fields, or `undefined` to answer as usual; throws a `TypeError` for an unusable one.
+   */
+  readonly answer?: ((returned: readonly unknown[]) => AnswerFields | undefined) | undefined
+  /** Only a type: what a listener of this event may return. */
+  readonly answerType?: Answer
 }
 
 /** The fields an event adds to the envelope: what its normalizer returns. */
 export type EventFields<Payload extends CallbackEnvelope> = Omit<Payload, keyof CallbackEnvelope>
 
+/** How an event file declares its event: the schema of its own fields and how to normalize and identify them. */
+export interface EventDeclaration<Name extends string, S extends EventSchema, Payload extends CallbackEnvelope> {
+  name: Name
+  /** Default `'rtc'`. */
+  product?: ZegoProduct
+  zegoEvent: string
+  schema: S
+  normalize: (fields: Validated<S>) => EventFields<Payload>
+  /** The fields that identify one callback of this event (the event name and AppID are added). */
+  identity: (payload: Payload) => ReadonlyArray<string | number>
+  /** For an event whose answer the product reads: see `EventDefinition.answer`. */
+  answer?: (returned: readonly unknown[]) => AnswerFields | undefined
+}
+
+/** The superstruct side of a definition: what its compiled path is held to. */
+interface SchemaPath<Payload> {
+  /** The envelope and the event's own fields, as validated together. */
+  readonly schema: EventSchema
+  /** Parses with superstruct's `create` only, as before compilation. */
+  readonly parse: (raw: RawPayload) => Payload
+  /** Whether the schema compiled (every field has a fast path); if not, `parse` is the only path. */
+  readonly compiled: boolean
+}
+
+const schemaPaths = new WeakMap<object, SchemaPath<unknown>>()
+
+/** The superstruct-only path of a definition made by `defineEvent`, for tests that hold the compiled path to it. */
+export function schemaPathOf<D extends Pick<EventDefinition, 'parse'>>(definition: D): SchemaPath<ReturnType<D['parse']>> | undefined {
+  return schemaPaths.get(definition) as SchemaPath<ReturnType<D['parse']>> | undefined
+}
+
 /**
  * Defines a modeled event of type `Payload` from a superstruct schema of its own fields (the
  * envelope is added) and a normalizer to its camelCase fields:
- * `defineEvent<StreamCreatedEvent>()({ name, zegoEvent, schema, normalize, identity })`.
+ * `defineEvent<StreamCreatedEvent>()({ name, zegoEvent, schema, normalize, identity })`. Any other
+ * property of the declaration is passed through to the definition as it is.
  *
- * Note: the schema validates with `create`, so its coercions run and unknown fields are allowed.
+ * Note: the schema is what `create` would validate (its coercions run, unknown fields are allowed),
+ * compiled into one plain function when every field has a fast path; a payload it refuses goes
+ * through superstruct, whose error names the field.
  */
-export function defineEvent<Payload extends CallbackEnvelope>() {
-  return <Name extends string, S extends EventSchema>(definition: {
-    name: Name
-    zegoEvent: string
-    schema: S
-    normalize: (fields: Validated<S>) => EventFields<Payload>
-    /** The fields that identify one callback of this event (the event name and AppID are added). */
-    identity: (payload: Payload) => ReadonlyArray<string | number>
-  }): EventDefinition<Name, Payload> => {
-    // One struct for the envelope and the event's own fields: a single validation pass.
-    const struct = type({ ...envelopeSchema, ...definition.schema })
-    return {
-      name: definition.name,
-      zegoEvent: definition.zegoEvent,
-      key: (payload) => keyOf(definition.zegoEvent, [payload.appId, ...definition.identity(payload)]),
-      parse(raw) {
-        let fields
-        try {
-          fields = create(raw, struct) as unknown as Validated<typeof envelopeSchema> & Validated<S>
-        } catch (error) {
-          if (!(error instanceof StructError)) throw error
-          const message = error.message.length > 200 ? `${error.message.slice(0, 200)}...` : error.message
-          throw new PayloadError(`invalid ${definition.zegoEvent} payload: ${message}`, error.path.map(String), {
-            cause: error,
-          })
-        }
-        // Literal properties first, then the spread: V8 builds `{ ...a, ...many }` one slow
-        // property at a time (45 us here), this shape in under 1 us.
-        return {
-          event: fields.event,
-          appId: fields.appid,
-          timestamp: fields.timestamp,
-          nonce: fields.nonce,
-          signature: fields.signature,
-          ...definition.normalize(fields),
-          raw,
-        } as Payload
-      },
+export function defineEvent<Payload extends CallbackEnvelope, Answer = never>() {
+  return <Name extends string, S extends EventSchema, Extra extends object = object>(
+    definition: EventDeclaration<Name, S, Payload> & Extra,
+  ): EventDefinition<Name, Payload, Answer> & Omit<Extra, keyof EventDeclaration<Name, S, Payload>> => {
+    const { schema, normalize, identity, ...rest } = definition
+    // One schema for the envelope and the event's own fields: a single validation pass.
+    const fullSchema: EventSchema = { ...envelopeSchema, ...schema }
+    const struct = type(fullSchema)
+    const compiled = compileSchema(fullSchema)
+    const bySchema = (raw: RawPayload): Record<string, unknown> => {
+      try {
+        return create(raw, struct)
+      } catch (error) {
+        if (!(error instanceof StructError)) throw error
+        const message = error.message.length > 200 ? `${error.message.slice(0, 200)}...` : error.message
+        throw new PayloadError(`invalid ${definition.zegoEvent} payload: ${message}`, error.path.map(String), {
+          cause: error,
+        })
+      }
     }
+    const payloadOf = (raw: RawPayload, validated: Record<string, unknown>): Payload => {
+      const fields = validated as Validated<typeof envelopeSchema> & Validated<S>
+      // Literal properties first, then the spread: V8 builds `{ ...a, ...many }` one slow
+      // property at a time (45 us here), this shape in under 1 us.
+      return {
+        event: fields.event,
+        appId: fields.appid,
+        timestamp: fields.timestamp,
+        nonce: fields.nonce,
+        signature: fields.signature,
+        ...normalize(fields),
+        raw,
+      } as Payload
+    }
+    // `rest` holds the name, ZEGO's name and whatever else the declaration brought.
+    const result = {
+      product: 'rtc' as ZegoProduct,
+      ...rest,
+      key: (payload: Payload) => keyOf(definition.zegoEvent, [payload.appId, ...identity(payload)]),
+      parse: (raw: RawPayload) => payloadOf(raw, compiled?.(raw) ?? bySchema(raw)),
+    }
+    schemaPaths.set(result, {
+      schema: fullSchema,
+      parse: (raw: RawPayload) => payloadOf(raw, bySchema(raw)),
+      compiled: compiled !== undefined,
+    })
+    return result as EventDefinition<Name, Payload, Answer> & Omit<Extra, keyof EventDeclaration<Name, S, Payload>>
   }
 }

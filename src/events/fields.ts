@@ -1,13 +1,15 @@
 import { define, string, Struct } from 'superstruct'
 import { quote } from '../raw.js'
+import { REFUSED, withFastPath } from './compile.js'
 
-// Each field is one superstruct node that checks and coerces by itself. superstruct's `refine()`,
-// `array()`, `coerce()` and `defaulted()` each add nested validation runs per field (and per array
-// element); with ~30 fields that made validation the bulk of a callback's cost (bench/core.ts).
+// Each field is one superstruct node that checks and coerces by itself (superstruct's `refine()`,
+// `array()`, `coerce()` and `defaulted()` each add nested validation runs per field and per array
+// element), and carries the same check and coercion as a plain function for the compiled path
+// (compile.ts), which answers callbacks without running superstruct.
 
 /**
  * A struct for one field: `check` validates (after `coercer`, under `create`) and may return its own
- * failure message; `expected` words the usual one.
+ * failure message; `expected` words the usual one. Its fast path runs the same two functions.
  */
 function field<T>(
   name: string,
@@ -16,9 +18,13 @@ function field<T>(
   coercer?: (value: unknown) => unknown,
 ): Struct<T, null> {
   const struct = define<T>(name, (value) => check(value) || `Expected ${expected}, but received: ${describe(value)}`)
-  return coercer === undefined
-    ? struct
-    : new Struct({ ...struct, coercer: (value, context) => struct.coercer(coercer(value), context) })
+  // superstruct counts a check as passed only when it returns exactly `true`.
+  if (coercer === undefined) return withFastPath(struct, (value) => (check(value) === true ? (value as T) : REFUSED))
+  const coercing = new Struct({ ...struct, coercer: (value, context) => struct.coercer(coercer(value), context) })
+  return withFastPath(coercing, (value) => {
+    const coerced = coercer(value)
+    return check(coerced) === true ? (coerced as T) : REFUSED
+  })
 }
 
 function describe(value: unknown): string {
@@ -77,24 +83,23 @@ export const jsonObject = (): Struct<Record<string, unknown>, null> =>
   field('JSON object', (value) => typeof value === 'object' && value !== null && !Array.isArray(value), 'an object', attributes)
 
 /** Any string (the envelope's `event` and `signature`, already checked by verification). */
-export const anyString = (): Struct<string, null> => string()
+export const anyString = (): Struct<string, null> =>
+  withFastPath(string(), (value) => (typeof value === 'string' ? value : REFUSED))
 
 function attributes(value: unknown): Record<string, unknown> {
-  let parsed = value
+  let parsed: unknown
   if (isString(value)) {
     try {
       parsed = JSON.parse(value)
     } catch {
       return {}
     }
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {}
   }
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return {}
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return {}
   // Sent as a JSON object rather than a string, its numbers arrive as exact strings: small codes
   // such as cid become numbers again.
   return Object.fromEntries(
-    Object.entries(parsed).map(([key, item]) => [
-      key,
-      isString(item) && /^\d{1,15}$/.test(item) && !isString(value) ? Number(item) : item,
-    ]),
+    Object.entries(value).map(([key, item]) => [key, isString(item) && /^\d{1,15}$/.test(item) ? Number(item) : item]),
   )
 }

@@ -1,3 +1,4 @@
+import type { ZegoProduct } from '../envelope.js'
 import { mixStarted } from './mix-started.js'
 import { mixStopped } from './mix-stopped.js'
 import { roomClosed } from './room-closed.js'
@@ -6,6 +7,7 @@ import { streamClosed } from './stream-closed.js'
 import { streamCreated } from './stream-created.js'
 import { userLoggedIn } from './user-logged-in.js'
 import { userLoggedOut } from './user-logged-out.js'
+import { zimBeforeSendMessage } from './zim-before-send-message.js'
 
 /** Every modeled event; adding one is a new file in this folder plus one entry here. */
 export const eventDefinitions = [
@@ -17,6 +19,7 @@ export const eventDefinitions = [
   roomClosed,
   userLoggedIn,
   userLoggedOut,
+  zimBeforeSendMessage,
 ] as const
 
 type Definition = (typeof eventDefinitions)[number]
@@ -29,8 +32,13 @@ export type ModeledEventMap = {
 /** The name of a modeled event, such as `'streamCreated'`. */
 export type ModeledEventName = keyof ModeledEventMap
 
-/** Finds the definition for ZEGO's `event` value, if this version models it. */
-export const definitionFor: (zegoEvent: string) => Definition | undefined = (() => {
-  const byZegoName = new Map<string, Definition>(eventDefinitions.map((d) => [d.zegoEvent, d]))
-  return (zegoEvent) => byZegoName.get(zegoEvent)
+/** Each modeled event whose answer listeners shape, mapped to what a listener may return. */
+export type ModeledAnswerMap = {
+  [D in Definition as D['answerType'] extends undefined ? never : D['name']]: NonNullable<D['answerType']>
+}
+
+/** Finds the definition for a product's event name, if this version models it. */
+export const definitionFor: (product: ZegoProduct, zegoEvent: string) => Definition | undefined = (() => {
+  const byName = new Map<string, Definition>(eventDefinitions.map((d) => [`${d.product}:${d.zegoEvent}`, d]))
+  return (product, zegoEvent) => byName.get(`${product}:${zegoEvent}`)
 })()

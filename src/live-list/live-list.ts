@@ -1,23 +1,14 @@
+import { randomUUID } from 'node:crypto'
 import { EventEmitter } from 'eventemitter3'
 import type { RoomClosedEvent } from '../events/room-closed.js'
 import type { RoomCreatedEvent } from '../events/room-created.js'
 import type { StreamClosedEvent } from '../events/stream-closed.js'
 import type { StreamCreatedEvent } from '../events/stream-created.js'
 import type { ZegoEventSource } from '../receiver.js'
-import {
-  applyCallback,
-  emptyRoom,
-  hasLiveStreams,
-  pruneTombstones,
-  reconcileSession,
-  type ApplyOutcome,
-  type ListCallback,
-  type LiveListChange,
-  type LiveListMode,
-  type LiveStream,
-  type RoomRecord,
-} from './reduce.js'
-import { MemoryLiveListStore, type LiveListStore } from './store.js'
+import { MemoryLiveListStore } from './memory-store.js'
+import { applyCallback, hasLiveStreams, reconcileSession, type ApplyOutcome, type LiveListChange, type LiveListMode } from './reduce.js'
+import type { ListCallback, LiveListStore, LiveStream, RoomHeader, RoomRead } from './store.js'
+import { MissingRead, RoomView, widen } from './view.js'
 
 /** Options of a `LiveStreamList`. */
 export interface LiveStreamListOptions {
@@ -25,7 +16,10 @@ export interface LiveStreamListOptions {
   mode?: LiveListMode | undefined
   /** Where the rooms are kept; default an in-memory store. */
   store?: LiveListStore | undefined
-  /** How long a callback may wait for its room session, in ms; default 120000 (ZEGO's retries span about 62 s). */
+  /**
+   * How long a callback may wait for its room session, and a closed stream's tombstone is kept, in
+   * ms after the list received it; default 120000 (ZEGO's retries span about 62 s).
+   */
   holdTtlMs?: number | undefined
   /** At most this many waiting callbacks per room; the oldest go first. Default 256. */
   maxHeldPerRoom?: number | undefined
@@ -33,8 +27,13 @@ export interface LiveStreamListOptions {
   roomTtlMs?: number | undefined
   /** How often the list sweeps by itself, in ms; default 60000; 0 turns it off (then call `sweep()`). */
   sweepEveryMs?: number | undefined
-  /** The clock in ms; default `Date.now`. */
+  /** The list's clock in ms (what `roomTtlMs` and `touchedAtMs` run on); default `Date.now`, also given to the default store. */
   now?: (() => number) | undefined
+  /**
+   * How long one store call may take, in ms, before the callback fails (500, so ZEGO retries) and
+   * the room's next callback goes ahead; default 5000 (within the receiver's listener deadline).
+   */
+  storeTimeoutMs?: number | undefined
 }
 
 /** A room of the list and its live streams. */
@@ -63,6 +62,9 @@ export interface LiveListEventMap {
 
 type ListEvent = StreamCreatedEvent | StreamClosedEvent | RoomCreatedEvent | RoomClosedEvent
 
+// Conflicting writes (another process updated the room) tolerated in a row for one turn.
+const MAX_CONFLICTS = 8
+
 /**
  * The rooms that exist and the streams live in each, kept right when ZEGO's callbacks arrive out of
  * order or twice: callbacks for a session not known yet are held, stale ones and repeats dropped,
@@ -79,6 +81,7 @@ export class LiveStreamList {
   readonly #maxHeld: number
   readonly #roomTtlMs: number | undefined
   readonly #now: () => number
+  readonly #storeTimeoutMs: number
   readonly #emitter = new EventEmitter()
   readonly #locks = new Map<string, Promise<unknown>>()
   readonly #notifying = new Map<string, Promise<void>>()
@@ -89,11 +92,15 @@ export class LiveStreamList {
     if (this.mode !== 'rooms' && this.mode !== 'streams') {
       throw new TypeError(`zego-callbacks: LiveStreamList \`mode\` is 'rooms' or 'streams', got ${String(this.mode)}`)
     }
-    this.#store = options.store ?? new MemoryLiveListStore()
+    this.#now = options.now ?? Date.now
+    this.#store = options.store ?? new MemoryLiveListStore({ now: this.#now })
     this.#holdTtlMs = options.holdTtlMs ?? 120_000
     this.#maxHeld = options.maxHeldPerRoom ?? 256
     this.#roomTtlMs = options.roomTtlMs
-    this.#now = options.now ?? Date.now
+    this.#storeTimeoutMs = options.storeTimeoutMs ?? 5_000
+    if (typeof this.#storeTimeoutMs !== 'number' || !(this.#storeTimeoutMs > 0) || this.#storeTimeoutMs > 2 ** 31 - 1) {
+      throw new TypeError(`zego-callbacks: LiveStreamList \`storeTimeoutMs\` is a number of ms above 0, at most 2^31-1, got ${String(this.#storeTimeoutMs)}`)
+    }
     const every = options.sweepEveryMs ?? 60_000
     if (!Number.isInteger(every) || every < 0 || every > 2 ** 31 - 1) {
       throw new TypeError(`zego-callbacks: LiveStreamList \`sweepEveryMs\` is a whole number of ms from 0 (off) to 2^31-1, got ${String(every)}`)
@@ -130,15 +137,16 @@ export class LiveStreamList {
 
   /**
    * Applies one callback and resolves once it is stored; its changes then go to the change
-   * listeners, in order for each room (`settled()` waits for them).
+   * listeners, in order for each room (`settled()` waits for them). It reads and writes the room's
+   * header and the record of its own stream, whatever the room's size (and the room's live streams
+   * or held callbacks only when it opens or ends a session).
    */
   async apply(event: ListEvent): Promise<ApplyResult> {
     const { raw: _raw, ...callback } = event
-    return this.#withRoom(event.roomId, (room, now) => {
-      const result = applyCallback(room, callback as ListCallback, this.mode, now)
-      this.#expireHeld(room, now)
-      return result
-    })
+    const streamIds = 'streamId' in callback ? [callback.streamId] : []
+    return this.#withRoom(event.roomId, { streamIds, live: false, held: false }, (view, now) =>
+      applyCallback(view, callback as ListCallback, this.mode, now, this.#maxHeld),
+    )
   }
 
   /** Every live stream, room by room. */
@@ -148,13 +156,14 @@ export class LiveStreamList {
 
   /** The live streams of one room. */
   async streamsOf(roomId: string): Promise<LiveStream[]> {
-    const record = await this.#store.get(roomId)
-    return record === undefined ? [] : liveStreams(record)
+    return (await this.#liveRoom(roomId))?.streams ?? []
   }
 
   /** One live stream, or undefined. */
   async stream(roomId: string, streamId: string): Promise<LiveStream | undefined> {
-    return (await this.#store.get(roomId))?.streams[streamId]?.live
+    const snapshot = await this.#bounded(this.#store.read(roomId, { streamIds: [streamId], live: false, held: false }), 'read')
+    if (snapshot?.header.session === undefined) return undefined
+    return snapshot.streams.find((record) => record.streamId === streamId)?.live
   }
 
   /**
@@ -162,10 +171,15 @@ export class LiveStreamList {
    * session was learnt from a stream and has not ended (a newer session, or no live stream at a sweep).
    */
   async rooms(): Promise<LiveRoom[]> {
-    const records = await this.#store.all()
-    return records
-      .filter((record) => record.session !== undefined)
-      .map((record) => ({ roomId: record.roomId, roomSessionId: record.session?.id ?? '', streams: liveStreams(record) }))
+    const rooms = await Promise.all((await this.#bounded(this.#store.roomIds(), 'roomIds')).map((roomId) => this.#liveRoom(roomId)))
+    return rooms.filter((room) => room !== undefined)
+  }
+
+  async #liveRoom(roomId: string): Promise<LiveRoom | undefined> {
+    const snapshot = await this.#bounded(this.#store.read(roomId, { streamIds: [], live: true, held: false }), 'read')
+    const session = snapshot?.header.session
+    if (snapshot == null || session === undefined) return undefined
+    return { roomId, roomSessionId: session.id, streams: snapshot.streams.flatMap((record) => (record.live ? [record.live] : [])) }
   }
 
   /**
@@ -173,31 +187,29 @@ export class LiveStreamList {
    * A later callback of the same session (on ZEGO's clock) reopens it.
    */
   async closeRoom(roomId: string): Promise<LiveListChange[]> {
-    return (
-      await this.#withRoom(roomId, (room, now) => {
-        const changes: LiveListChange[] = []
-        reconcileSession(room, changes, now)
-        return { outcome: 'applied', changes }
-      })
-    ).changes
+    const result = await this.#withRoom(roomId, { streamIds: [], live: true, held: false }, (view, now) => {
+      const changes: LiveListChange[] = []
+      reconcileSession(view, changes, now)
+      return { outcome: 'applied', changes }
+    })
+    return result.changes
   }
 
   /**
-   * Drops held callbacks past `holdTtlMs` and stream tombstones no repeat can need any more, closes
-   * rooms idle past `roomTtlMs` (when set) and, in stream mode, sessions left without a live stream
-   * for `holdTtlMs`, and forgets rooms with nothing left in them; resolves with the changes made.
+   * Closes rooms idle past `roomTtlMs` (when set) and, in stream mode, sessions left without a live
+   * stream for `holdTtlMs`, and forgets rooms with nothing left in them; resolves with the changes
+   * made. Held callbacks and tombstones need no sweep: the store expires them.
    */
   async sweep(): Promise<LiveListChange[]> {
     const changes: LiveListChange[] = []
-    for (const { roomId } of await this.#store.all()) {
-      const result = await this.#withRoom(roomId, (room, now) => {
+    for (const roomId of await this.#bounded(this.#store.roomIds(), 'roomIds')) {
+      const result = await this.#withRoom(roomId, { streamIds: [], live: false, held: false }, (view, now) => {
         const made: LiveListChange[] = []
-        this.#expireHeld(room, now)
-        pruneTombstones(room, this.#holdTtlMs)
-        const idle = now - room.touchedAtMs
+        view.settleHeld()
+        const idle = now - view.header.touchedAtMs
         const expired = this.#roomTtlMs !== undefined && idle > this.#roomTtlMs
-        const empty = this.mode === 'streams' && !hasLiveStreams(room) && idle > this.#holdTtlMs
-        if (expired || empty) reconcileSession(room, made, now)
+        const empty = this.mode === 'streams' && idle > this.#holdTtlMs && !hasLiveStreams(view)
+        if (expired || empty) reconcileSession(view, made, now)
         return { outcome: 'applied', changes: made }
       })
       changes.push(...result.changes)
@@ -222,24 +234,41 @@ export class LiveStreamList {
     while (this.#notifying.size > 0) await Promise.all(this.#notifying.values())
   }
 
-  // One room at a time per room id: load, update a copy, save. The changes are then queued for the
-  // listeners in order, outside this turn, so a listener that calls the list or never settles
-  // cannot hold up the room's callbacks (and so ZEGO's answers).
+  // One room at a time per room id within the process: read what the turn needs (the header and
+  // `first`, more when the turn asks: `MissingRead`), run it on a view, write its change set under
+  // a compare-and-set on the room's version, and on a conflict (another process) start over, a
+  // bounded number of times. The changes are then queued for the listeners in order, outside this
+  // turn, so a listener that calls the list or never settles cannot hold up the room's callbacks.
   async #withRoom(
     roomId: string,
-    update: (room: RoomRecord, now: number) => ApplyResult,
+    first: RoomRead,
+    turn: (view: RoomView, now: number) => ApplyResult,
   ): Promise<ApplyResult> {
     const previous = this.#locks.get(roomId) ?? Promise.resolve()
     const run = previous.then(async () => {
-      const now = this.#now()
-      const stored = await this.#store.get(roomId)
-      // A copy, so a store that hands out its own object is not changed when saving fails.
-      const room = stored === undefined ? emptyRoom(roomId, now) : structuredClone(stored)
-      const result = update(room, now)
-      if (isForgettable(room, now, Math.max(this.#holdTtlMs, this.#roomTtlMs ?? 0))) await this.#store.delete(roomId)
-      else await this.#store.set(roomId, room)
-      if (result.changes.length > 0) this.#queueNotify(roomId, result.changes)
-      return result
+      let what = first
+      for (let conflicts = 0; conflicts < MAX_CONFLICTS; ) {
+        const now = this.#now()
+        const snapshot = (await this.#bounded(this.#store.read(roomId, what), 'read')) ?? undefined
+        const view = new RoomView(roomId, snapshot, what, now)
+        let result: ApplyResult
+        try {
+          result = turn(view, now)
+        } catch (error) {
+          const wider = error instanceof MissingRead ? widen(what, error.want) : undefined
+          if (wider === undefined) throw error
+          what = wider
+          continue
+        }
+        const update = view.update(this.#isForgettable(view.header, now), randomUUID(), this.#holdTtlMs)
+        if (update !== undefined && !(await this.#bounded(this.#store.write(roomId, snapshot?.version, update), 'write'))) {
+          conflicts += 1
+          continue
+        }
+        if (result.changes.length > 0) this.#queueNotify(roomId, result.changes)
+        return result
+      }
+      throw new Error(`zego-callbacks LiveStreamList: room ${JSON.stringify(roomId)} changed under ${MAX_CONFLICTS} attempts in a row to update it`)
     })
     const settled = run.catch(() => undefined)
     this.#locks.set(roomId, settled)
@@ -249,8 +278,29 @@ export class LiveStreamList {
     return run
   }
 
-  #expireHeld(room: RoomRecord, now: number): void {
-    room.held = room.held.filter((item) => now - item.heldAtMs <= this.#holdTtlMs).slice(-this.#maxHeld)
+  // A store call that never answers fails the callback at the deadline instead of holding the
+  // room's queue for ever; should it land later, the version it was written against has moved on.
+  #bounded<T>(call: Promise<T>, what: string): Promise<T> {
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`zego-callbacks LiveStreamList: the store did not answer a ${what} within ${this.#storeTimeoutMs} ms`)),
+        this.#storeTimeoutMs,
+      )
+    })
+    return Promise.race([call, deadline]).finally(() => clearTimeout(timer))
+  }
+
+  // Nothing live, nothing held, its closed sessions too old to matter, and no session the app
+  // closed itself recently enough that it may still come back.
+  #isForgettable(header: RoomHeader, now: number): boolean {
+    const keepMs = Math.max(this.#holdTtlMs, this.#roomTtlMs ?? 0)
+    return (
+      header.session === undefined &&
+      header.heldFrom >= header.heldNext &&
+      now - header.touchedAtMs > keepMs &&
+      (header.reconciled === undefined || now - header.reconciled.atMs > keepMs)
+    )
   }
 
   #queueNotify(roomId: string, changes: readonly LiveListChange[]): void {
@@ -298,19 +348,4 @@ export class LiveStreamList {
 
 function warn(what: string, error: unknown): void {
   process.emitWarning(`zego-callbacks LiveStreamList: ${what}: ${error instanceof Error ? error.message : String(error)}`)
-}
-
-function liveStreams(record: RoomRecord): LiveStream[] {
-  return Object.values(record.streams).flatMap((stream) => (stream.live ? [stream.live] : []))
-}
-
-// Nothing live, nothing held, its closed sessions too old to matter, and no session the app
-// closed itself recently enough that it may still come back.
-function isForgettable(room: RoomRecord, now: number, keepMs: number): boolean {
-  return (
-    room.session === undefined &&
-    room.held.length === 0 &&
-    now - room.touchedAtMs > keepMs &&
-    (room.reconciled === undefined || now - room.reconciled.atMs > keepMs)
-  )
 }

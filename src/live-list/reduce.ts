@@ -2,61 +2,14 @@ import type { RoomClosedEvent } from '../events/room-closed.js'
 import type { RoomCreatedEvent } from '../events/room-created.js'
 import type { StreamClosedEvent } from '../events/stream-closed.js'
 import type { StreamCreatedEvent } from '../events/stream-created.js'
-import { setOwn } from '../raw.js'
+import type { ListCallback, LiveStream, RoomHeader } from './store.js'
+import type { RoomView } from './view.js'
 
 /**
  * Where the list learns room sessions from: `rooms` when the project sends room callbacks
  * (ZEGO's own recipe), `streams` when it sends only stream callbacks.
  */
 export type LiveListMode = 'rooms' | 'streams'
-
-/** One live stream: the fields of its newest `stream_create`, without the callback envelope. */
-export type LiveStream = Omit<StreamCreatedEvent, 'event' | 'appId' | 'timestamp' | 'nonce' | 'signature' | 'raw'>
-
-/** A callback the list applies, without its `raw` payload (what the store keeps while it is held). */
-export type ListCallback =
-  | Omit<StreamCreatedEvent, 'raw'>
-  | Omit<StreamClosedEvent, 'raw'>
-  | Omit<RoomCreatedEvent, 'raw'>
-  | Omit<RoomClosedEvent, 'raw'>
-
-/** What the store keeps per stream id: the live stream, or the close that ended it (a tombstone). */
-export interface StreamRecord {
-  /** The highest stream_seq applied for this stream id in the current session. */
-  streamSeq: number
-  /** The stream while it is live; absent once closed. */
-  live?: LiveStream
-  /** For a tombstone: the close's event time (ZEGO's clock), to prune it once no repeat can come. */
-  closedAtMs?: number
-}
-
-/** What the store keeps per room: plain JSON, so any database can hold it. */
-export interface RoomRecord {
-  roomId: string
-  /** The current room session, when one is known. */
-  session?: {
-    id: string
-    /** Room mode: room_create_time; stream mode: the earliest stream time seen in the session. */
-    startMs: number
-  }
-  /** Ids of the latest closed sessions (newest last, at most 16): their late callbacks are dropped. */
-  closedSessions: string[]
-  /** The latest event time of any closed session: anything older for an unknown session is stale. */
-  closedUntilMs: number
-  /** The latest event time applied to this room, on ZEGO's clock (reconciliation uses it, not the server's). */
-  lastEventMs: number
-  /**
-   * A session the app closed itself (`closeRoom`, a time-to-live), with its streams (as
-   * tombstones) and its latest event time: a stream created later than that reopens it.
-   */
-  reconciled?: { id: string; startMs: number; lastEventMs: number; streams: Record<string, StreamRecord>; atMs: number }
-  /** Streams of the current session by stream id, live or closed. */
-  streams: Record<string, StreamRecord>
-  /** Callbacks waiting for their room session to be known, oldest first. */
-  held: Array<{ callback: ListCallback; heldAtMs: number }>
-  /** Wall-clock time of the last callback for this room, for time-to-live sweeps. */
-  touchedAtMs: number
-}
 
 /** A change to the list, for an app to push to its clients. */
 export type LiveListChange =
@@ -71,18 +24,17 @@ export type ApplyOutcome = 'applied' | 'held' | 'dropped' | 'ignored'
 
 const MAX_CLOSED_SESSIONS = 16
 
-/** A room record with nothing in it yet. */
-export function emptyRoom(roomId: string, nowMs: number): RoomRecord {
-  return { roomId, closedSessions: [], closedUntilMs: 0, lastEventMs: 0, streams: {}, held: [], touchedAtMs: nowMs }
-}
-
-/** The event time of a callback, in milliseconds: what ordering across sessions rests on. */
+/**
+ * The time a callback is ordered by across sessions, on ZEGO's clock: a stream_close by when its
+ * stream was created, which it carries. A stream of an older session may close after a newer
+ * session began (ZEGO keeps a dropped publisher's stream for 90 s), but it was created before;
+ * and a destroy time stamped a day off by a skewed clock then orders nothing.
+ */
 export function eventTimeMs(callback: ListCallback): number {
   switch (callback.event) {
     case 'stream_create':
-      return (callback as Omit<StreamCreatedEvent, 'raw'>).createTimeMs
     case 'stream_close':
-      return (callback as Omit<StreamClosedEvent, 'raw'>).destroyTimeMs
+      return (callback as Omit<StreamCreatedEvent | StreamClosedEvent, 'raw'>).createTimeMs
     case 'room_create':
       return (callback as Omit<RoomCreatedEvent, 'raw'>).roomCreateTime
     default:
@@ -91,71 +43,78 @@ export function eventTimeMs(callback: ListCallback): number {
 }
 
 /**
- * Applies one callback to a room record (mutating it) and replays what it held when that made
- * progress: ZEGO's recipe, plus tombstones for closed sessions and streams so that repeats and
- * late callbacks cannot bring back what already ended.
+ * Applies one callback to a room (through its view) and replays what the room held when that
+ * changed its sessions: ZEGO's recipe, plus tombstones for closed sessions and streams so that
+ * repeats and late callbacks cannot bring back what already ended.
  */
 export function applyCallback(
-  room: RoomRecord,
+  view: RoomView,
   callback: ListCallback,
   mode: LiveListMode,
   nowMs: number,
+  maxHeld: number,
 ): { outcome: ApplyOutcome; changes: LiveListChange[] } {
   const changes: LiveListChange[] = []
-  room.touchedAtMs = nowMs
-  const outcome = applyOne(room, callback, mode, changes)
-  if (outcome === 'held') room.held.push({ callback, heldAtMs: nowMs })
-  if (outcome === 'applied') replayHeld(room, mode, changes)
+  view.header.touchedAtMs = nowMs
+  const before = sessionsOf(view.header)
+  const outcome = applyOne(view, callback, mode, changes)
+  if (outcome === 'held') view.hold(callback, maxHeld)
+  // A held callback waits for a session: only a change of the room's sessions can let it go on.
+  if (outcome === 'applied' && sessionsOf(view.header) !== before) replayHeld(view, mode, changes)
   return { outcome, changes }
 }
 
-function replayHeld(room: RoomRecord, mode: LiveListMode, changes: LiveListChange[]): void {
+function sessionsOf(header: RoomHeader): string {
+  return JSON.stringify([header.session, header.reconciled, header.closedSessions, header.closedUntilMs])
+}
+
+function replayHeld(view: RoomView, mode: LiveListMode, changes: LiveListChange[]): void {
   let progressed = true
-  while (progressed && room.held.length > 0) {
+  while (progressed && view.held().length > 0) {
     progressed = false
-    const waiting = room.held
-    room.held = []
-    for (const item of waiting) {
-      const outcome = applyOne(room, item.callback, mode, changes)
-      if (outcome === 'held') room.held.push(item)
+    for (const item of [...view.held()]) {
+      const outcome = applyOne(view, item.callback, mode, changes)
+      if (outcome !== 'held') view.release(item.id)
       if (outcome === 'applied') progressed = true
     }
   }
+  view.settleHeld()
 }
 
-function applyOne(room: RoomRecord, callback: ListCallback, mode: LiveListMode, changes: LiveListChange[]): ApplyOutcome {
+function applyOne(view: RoomView, callback: ListCallback, mode: LiveListMode, changes: LiveListChange[]): ApplyOutcome {
   const isRoomEvent = callback.event === 'room_create' || callback.event === 'room_close'
   if (isRoomEvent && mode === 'streams') return 'ignored'
-  const sessionId = callback.roomSessionId
-  if (room.closedSessions.includes(sessionId)) return 'dropped'
-  const outcome = applyToSession(room, callback, mode, changes)
-  if (outcome === 'applied') room.lastEventMs = Math.max(room.lastEventMs, eventTimeMs(callback))
+  if (view.header.closedSessions.includes(callback.roomSessionId)) return 'dropped'
+  const outcome = applyToSession(view, callback, mode, changes)
+  if (outcome === 'applied') view.header.lastEventMs = Math.max(view.header.lastEventMs, eventTimeMs(callback))
   return outcome
 }
 
-function applyToSession(room: RoomRecord, callback: ListCallback, mode: LiveListMode, changes: LiveListChange[]): ApplyOutcome {
+function applyToSession(view: RoomView, callback: ListCallback, mode: LiveListMode, changes: LiveListChange[]): ApplyOutcome {
+  const header = view.header
   const sessionId = callback.roomSessionId
-  const time = sessionTimeMs(callback, mode)
-  const session = room.session
-  const reconciled = room.reconciled?.id === sessionId ? room.reconciled : undefined
+  const time = eventTimeMs(callback)
+  const session = header.session
+  const reconciled = header.reconciled?.id === sessionId ? header.reconciled : undefined
 
   if (callback.event === 'room_create') {
     if (session?.id === sessionId || reconciled) return 'dropped' // a repeat
-    if (isOlderThanRoom(room, time, sessionId)) return forget(room, sessionId)
-    if (session !== undefined) endSession(room, time, changes)
-    openSession(room, sessionId, time, changes)
+    if (isOlderThanRoom(header, time, sessionId)) return forget(header, sessionId)
+    if (session !== undefined) endSession(view, time, changes)
+    openSession(view, sessionId, time, changes)
     return 'applied'
   }
 
   if (callback.event === 'room_close') {
     if (reconciled) {
-      // The app closed it already; now it is closed for sure.
-      delete room.reconciled
-      return forget(room, sessionId)
+      // The app closed it already; now it is closed for sure, its tombstones with it.
+      delete header.reconciled
+      view.clearStreams()
+      return forget(header, sessionId)
     }
-    if (session === undefined) return time < room.closedUntilMs ? forget(room, sessionId) : 'held'
-    if (session.id !== sessionId) return time < session.startMs ? forget(room, sessionId) : 'held'
-    endSession(room, time, changes)
+    if (session === undefined) return time < header.closedUntilMs ? forget(header, sessionId) : 'held'
+    if (session.id !== sessionId) return time < session.startMs ? forget(header, sessionId) : 'held'
+    endSession(view, time, changes)
     return 'applied'
   }
 
@@ -163,54 +122,41 @@ function applyToSession(room: RoomRecord, callback: ListCallback, mode: LiveList
   if (reconciled) {
     // Only a stream created after the app closed the session reopens it (a repeat or a late close does not).
     if (callback.event !== 'stream_create' || time <= reconciled.lastEventMs) return 'dropped'
-    reopenSession(room, reconciled, changes)
-    return createStream(room, callback as Omit<StreamCreatedEvent, 'raw'>, changes)
+    reopenSession(view, reconciled, changes)
+    return createStream(view, callback as Omit<StreamCreatedEvent, 'raw'>, changes)
   }
   if (session === undefined || session.id !== sessionId) {
-    if (isOlderThanRoom(room, time, sessionId)) return forget(room, sessionId)
+    if (isOlderThanRoom(header, time, sessionId)) return forget(header, sessionId)
     if (mode === 'rooms') return 'held' // wait for the room_create of this session
     // Stream mode learns the session here.
-    if (session !== undefined) endSession(room, time, changes)
-    openSession(room, sessionId, time, changes)
+    if (session !== undefined) endSession(view, time, changes)
+    openSession(view, sessionId, time, changes)
   } else if (mode === 'streams' && time < session.startMs) {
     session.startMs = time
   }
   return callback.event === 'stream_create'
-    ? createStream(room, callback as Omit<StreamCreatedEvent, 'raw'>, changes)
-    : closeStream(room, callback as Omit<StreamClosedEvent, 'raw'>, changes)
+    ? createStream(view, callback as Omit<StreamCreatedEvent, 'raw'>, changes)
+    : closeStream(view, callback as Omit<StreamClosedEvent, 'raw'>, changes)
 }
 
 // Remembers a session found older than the room's: none of its callbacks can apply later.
-function forget(room: RoomRecord, sessionId: string): ApplyOutcome {
-  rememberClosed(room, sessionId)
+function forget(header: RoomHeader, sessionId: string): ApplyOutcome {
+  rememberClosed(header, sessionId)
   return 'dropped'
 }
 
-function rememberClosed(room: RoomRecord, sessionId: string): void {
-  if (!room.closedSessions.includes(sessionId)) {
-    room.closedSessions = [...room.closedSessions, sessionId].slice(-MAX_CLOSED_SESSIONS)
+function rememberClosed(header: RoomHeader, sessionId: string): void {
+  if (!header.closedSessions.includes(sessionId)) {
+    header.closedSessions = [...header.closedSessions, sessionId].slice(-MAX_CLOSED_SESSIONS)
   }
-}
-
-/**
- * The time a callback is ordered by across sessions. Room mode follows ZEGO's recipe (each
- * callback's own time); stream mode orders by when the stream was created, which a close also
- * carries: a stream of an older session may close after a newer session began (ZEGO keeps a
- * dropped publisher's stream for 90 s), but it was created before.
- */
-function sessionTimeMs(callback: ListCallback, mode: LiveListMode): number {
-  if (mode === 'streams' && callback.event === 'stream_close') {
-    return (callback as Omit<StreamClosedEvent, 'raw'>).createTimeMs
-  }
-  return eventTimeMs(callback)
 }
 
 // Whether a callback of another session is older than the room's current session (or, with none,
 // than its closed ones). Sessions are ordered by time; two starting in the same millisecond by
 // their ids, so that every delivery order agrees on which is newer.
-function isOlderThanRoom(room: RoomRecord, time: number, sessionId: string): boolean {
-  const session = room.session
-  if (session === undefined) return time < room.closedUntilMs
+function isOlderThanRoom(header: RoomHeader, time: number, sessionId: string): boolean {
+  const session = header.session
+  if (session === undefined) return time < header.closedUntilMs
   return time < session.startMs || (time === session.startMs && compareIds(sessionId, session.id) < 0)
 }
 
@@ -227,91 +173,76 @@ function compareIds(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0
 }
 
-function createStream(room: RoomRecord, callback: Omit<StreamCreatedEvent, 'raw'>, changes: LiveListChange[]): ApplyOutcome {
-  const known = streamRecord(room, callback.streamId)
+function createStream(view: RoomView, callback: Omit<StreamCreatedEvent, 'raw'>, changes: LiveListChange[]): ApplyOutcome {
+  const known = view.stream(callback.streamId)
   if (known !== undefined && callback.streamSeq <= known.streamSeq) return 'dropped' // stale or a repeat
   const stream = toLiveStream(callback)
-  setStreamRecord(room, callback.streamId, { streamSeq: callback.streamSeq, live: stream })
+  view.setStream({ streamId: callback.streamId, streamSeq: callback.streamSeq, live: stream })
   changes.push(known?.live ? { type: 'streamUpdated', stream, previous: known.live } : { type: 'streamLive', stream })
   return 'applied'
 }
 
-function closeStream(room: RoomRecord, callback: Omit<StreamClosedEvent, 'raw'>, changes: LiveListChange[]): ApplyOutcome {
-  const known = streamRecord(room, callback.streamId)
+function closeStream(view: RoomView, callback: Omit<StreamClosedEvent, 'raw'>, changes: LiveListChange[]): ApplyOutcome {
+  const known = view.stream(callback.streamId)
   if (known !== undefined && callback.streamSeq <= known.streamSeq) return 'dropped'
   // An unknown stream's close is kept as a tombstone: its create, arriving late with a smaller seq, is then dropped.
-  setStreamRecord(room, callback.streamId, { streamSeq: callback.streamSeq, closedAtMs: callback.destroyTimeMs })
+  view.setStream({ streamId: callback.streamId, streamSeq: callback.streamSeq })
   if (known?.live) changes.push({ type: 'streamEnded', stream: known.live })
   return 'applied'
 }
 
-function openSession(room: RoomRecord, sessionId: string, startMs: number, changes: LiveListChange[]): void {
-  room.session = { id: sessionId, startMs }
-  delete room.reconciled
-  room.streams = {}
-  changes.push({ type: 'roomOpened', roomId: room.roomId, roomSessionId: sessionId })
+function openSession(view: RoomView, sessionId: string, startMs: number, changes: LiveListChange[]): void {
+  view.header.session = { id: sessionId, startMs }
+  delete view.header.reconciled
+  view.clearStreams()
+  changes.push({ type: 'roomOpened', roomId: view.header.roomId, roomSessionId: sessionId })
 }
 
 /** Ends the current session, as ZEGO reported: its live streams end, the room closes, and the session is remembered as closed. */
-export function endSession(room: RoomRecord, atMs: number, changes: LiveListChange[]): void {
-  const session = room.session
+function endSession(view: RoomView, atMs: number, changes: LiveListChange[]): void {
+  const session = view.header.session
   if (session === undefined) return
-  closeSession(room, session, atMs, changes)
-  rememberClosed(room, session.id)
+  closeSession(view, session, atMs, changes)
+  view.clearStreams()
+  rememberClosed(view.header, session.id)
 }
 
 /**
  * Ends the current session because the app says so (`closeRoom`, a time-to-live): a stream of that
  * session created later (on ZEGO's clock) reopens it, since the app may have been wrong.
  */
-export function reconcileSession(room: RoomRecord, changes: LiveListChange[], nowMs: number): void {
-  const session = room.session
+export function reconcileSession(view: RoomView, changes: LiveListChange[], nowMs: number): void {
+  const header = view.header
+  const session = header.session
   if (session === undefined) return
-  // Its streams are kept as tombstones, so that a repeat arriving after a reopen stays dropped.
-  const streams: Record<string, StreamRecord> = {}
-  for (const [streamId, record] of Object.entries(room.streams)) {
-    setOwn(streams, streamId, { streamSeq: record.streamSeq, closedAtMs: record.closedAtMs ?? room.lastEventMs })
-  }
   // Only the session's start bounds what counts as older: a late close of a previous session may
   // carry a time after the next session began.
-  closeSession(room, session, session.startMs, changes)
-  room.reconciled = { id: session.id, startMs: session.startMs, lastEventMs: room.lastEventMs, streams, atMs: nowMs }
+  const live = closeSession(view, session, session.startMs, changes)
+  // Its live streams stay as tombstones, so that a repeat arriving after a reopen stays dropped.
+  for (const stream of live) view.setStream({ streamId: stream.streamId, streamSeq: stream.streamSeq })
+  header.reconciled = { id: session.id, startMs: session.startMs, lastEventMs: header.lastEventMs, atMs: nowMs }
 }
 
-function reopenSession(room: RoomRecord, reconciled: NonNullable<RoomRecord['reconciled']>, changes: LiveListChange[]): void {
-  openSession(room, reconciled.id, reconciled.startMs, changes)
-  room.streams = reconciled.streams
+// The streams stay where they are: the reconciled session's tombstones are its own.
+function reopenSession(view: RoomView, reconciled: NonNullable<RoomHeader['reconciled']>, changes: LiveListChange[]): void {
+  view.header.session = { id: reconciled.id, startMs: reconciled.startMs }
+  delete view.header.reconciled
+  changes.push({ type: 'roomOpened', roomId: view.header.roomId, roomSessionId: reconciled.id })
 }
 
-function closeSession(room: RoomRecord, session: { id: string; startMs: number }, atMs: number, changes: LiveListChange[]): void {
-  for (const record of Object.values(room.streams)) {
-    if (record.live) changes.push({ type: 'streamEnded', stream: record.live })
-  }
-  changes.push({ type: 'roomClosed', roomId: room.roomId, roomSessionId: session.id })
-  room.closedUntilMs = Math.max(room.closedUntilMs, atMs, session.startMs)
-  delete room.session
-  room.streams = {}
-}
-
-/** Drops tombstones of streams closed longer ago than `keepMs` on ZEGO's clock: no repeat of theirs can still come. */
-export function pruneTombstones(room: RoomRecord, keepMs: number): void {
-  for (const [streamId, record] of Object.entries(room.streams)) {
-    if (record.live === undefined && room.lastEventMs - (record.closedAtMs ?? 0) > keepMs) delete room.streams[streamId]
-  }
+// Announces the end of the session's live streams and of the room; returns those streams.
+function closeSession(view: RoomView, session: { id: string; startMs: number }, atMs: number, changes: LiveListChange[]): LiveStream[] {
+  const live = view.liveStreams()
+  for (const stream of live) changes.push({ type: 'streamEnded', stream })
+  changes.push({ type: 'roomClosed', roomId: view.header.roomId, roomSessionId: session.id })
+  view.header.closedUntilMs = Math.max(view.header.closedUntilMs, atMs, session.startMs)
+  delete view.header.session
+  return live
 }
 
 /** Whether the current session has any live stream. */
-export function hasLiveStreams(room: RoomRecord): boolean {
-  return Object.values(room.streams).some((record) => record.live !== undefined)
-}
-
-// Stream ids are ZEGO's and may be any string, `__proto__` included: own properties only.
-function streamRecord(room: RoomRecord, streamId: string): StreamRecord | undefined {
-  return Object.hasOwn(room.streams, streamId) ? room.streams[streamId] : undefined
-}
-
-function setStreamRecord(room: RoomRecord, streamId: string, record: StreamRecord): void {
-  setOwn(room.streams, streamId, record)
+export function hasLiveStreams(view: RoomView): boolean {
+  return view.header.session !== undefined && view.liveStreams().length > 0
 }
 
 function toLiveStream(callback: Omit<StreamCreatedEvent, 'raw'>): LiveStream {

@@ -14,7 +14,7 @@ import { zegoCallbacks as zegoFastify } from '../../adapters/fastify.js'
 import { zegoCallbacks as zegoFetch, type ZegoFetchHandler } from '../../adapters/fetch.js'
 import { zegoCallbacks as zegoKoa } from '../../adapters/koa.js'
 import { zegoCallbacks as zegoNode } from '../../adapters/node.js'
-import type { ZegoCallbacksOptions, ZegoEventSource } from '../../src/index.js'
+import type { CloseOptions, CloseResult, ZegoCallbacksOptions, ZegoEventSource, ZegoReceiver } from '../../src/index.js'
 
 /** A body parser the host app runs before the middleware (`raw`: the exact bytes in `req.body`). */
 export type HostParser = 'none' | 'json' | 'json-raw' | 'form' | 'raw'
@@ -31,7 +31,9 @@ export interface Mount {
 /** The middleware as an event source, whatever the framework. */
 export interface Source extends ZegoEventSource<unknown> {
   /** Stops taking callbacks and waits for those in flight. */
-  close(): Promise<void>
+  close(options?: CloseOptions): Promise<CloseResult>
+  /** The receiver behind the middleware. */
+  readonly receiver: ZegoReceiver
 }
 
 /** One framework: builds a server with the middleware mounted and a JSON 404 for everything else. */

@@ -26,6 +26,8 @@ export interface History {
       gapMs?: number
       /** A stream of this session whose close lands this long after the next session began (ZEGO keeps a dropped publisher's stream 90 s). */
       lateCloseMs?: number | undefined
+      /** The session's first stream_close is stamped this far off its true time (a ZEGO clock a day ahead or behind). */
+      skewMs?: number | undefined
     }>
     /** Whether the last session is still open at the end (no room_close). */
     lastOpen: boolean
@@ -53,6 +55,7 @@ export function historyArbitrary(_mode: LiveListMode): fc.Arbitrary<History> {
     tickMs: fc.constantFrom(0, 10),
     gapMs: fc.constantFrom(0, 1_000),
     lateCloseMs: fc.option(fc.integer({ min: 0, max: 90_000 }), { nil: undefined }),
+    skewMs: fc.option(fc.constantFrom(86_400_000, -86_400_000), { nil: undefined, freq: 3 }),
   })
   const room = fc.record({ sessions: fc.array(session, { minLength: 1, maxLength: 3 }), lastOpen: fc.boolean() })
   return fc.array(room, { minLength: 1, maxLength: 2 }).map((rooms) => ({
@@ -90,6 +93,7 @@ export function historyToEvents(history: History, mode: LiveListMode): ListEvent
       // Interleave the streams' steps in a fixed round-robin order.
       const queues = session.streams.map((stream) => ({ id: stream.id, steps: [...stream.steps], seq: 0, createdAt: 0 }))
       let lastClose: { at: number; event: StreamClosedEvent } | undefined
+      let skewMs = session.skewMs
       while (queues.some((queue) => queue.steps.length > 0)) {
         for (const queue of queues) {
           const step = queue.steps.shift()
@@ -100,8 +104,9 @@ export function historyToEvents(history: History, mode: LiveListMode): ListEvent
             const event = {
               ...envelope('stream_close'), roomId: room.roomId, roomSessionId, userId: 'u', userName: '', channelId: room.roomId,
               closeReason: 'normal', closeReasonCode: 0, streamAlias: queue.id, streamId: queue.id, streamSid: `sid-${queue.id}`,
-              streamSeq: queue.seq, thirdDefineData: '', createTimeMs: queue.createdAt, destroyTimeMs: time,
+              streamSeq: queue.seq, thirdDefineData: '', createTimeMs: queue.createdAt, destroyTimeMs: time + (skewMs ?? 0),
             } as StreamClosedEvent
+            skewMs = undefined
             const item = { at: time, event }
             timed.push(item)
             if (queue.steps.length === 0) lastClose = item
