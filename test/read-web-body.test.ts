@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { BodyUnavailableError, RequestError } from '../src/errors.js'
-import { DISCARD_LIMIT } from '../src/read-body.js'
+import { BodyReaders, DISCARD_LIMIT } from '../src/read-body.js'
 import { isWebStream, readWebBody } from '../src/read-web-body.js'
 
 const limits = { limit: 100, timeoutMs: 10_000 }
@@ -105,6 +105,17 @@ describe('readWebBody', () => {
       },
     })
     expect(await rejection(readWebBody(stalled, undefined, { limit: 100, timeoutMs: 30 }))).toMatchObject({ code: 'body_too_large' })
+  })
+
+  it('past the readers bound, cuts off the body that has been arriving longest (408) and lets the new one through', async () => {
+    const readers = new BodyReaders(1)
+    const stalled = new ReadableStream<Uint8Array>({ start: (controller) => controller.enqueue(encoder.encode('{"a":')) })
+    const slow = readWebBody(stalled, undefined, { ...limits, readers })
+    await new Promise((resolve) => setTimeout(resolve, 10))
+    const fresh = readWebBody(new Request('http://localhost/', { method: 'POST', body: '{"b":1}' }).body!, 7, { ...limits, readers })
+    expect(await rejection(slow)).toMatchObject({ code: 'body_timeout', status: 408, message: expect.stringMatching(/too many slow bodies/) })
+    expect(new TextDecoder().decode(await fresh)).toBe('{"b":1}')
+    expect(readers.size).toBe(0)
   })
 
   it('answers 400 request_aborted when the stream fails (the client went away)', async () => {
