@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream'
 import { decodeBody, fromParsedBody, mediaTypeOf } from './body.js'
 import { BodyUnavailableError, RequestError } from './errors.js'
 import { quote, type RawPayload } from './raw.js'
+import type { Deadlines } from './delivery/deadline.js'
 import { readBody, type BodyReaders } from './read-body.js'
 import { isWebStream, readWebBody } from './read-web-body.js'
 
@@ -26,6 +27,8 @@ export interface DecodeSettings {
   bodyLimit: number
   bodyTimeoutMs: number
   readers: BodyReaders
+  /** One timer for every body's `bodyTimeoutMs`. */
+  deadlines: Deadlines
 }
 
 /** A decoded request: the payload, and the fields a host JSON parser rounded before we saw the body. */
@@ -50,7 +53,7 @@ export function decodeRequest(request: CallbackRequest, settings: DecodeSettings
   if (request.body !== undefined) return { raw: decodeBody(request.body, media), lossy: NO_FIELDS }
   const length = request.contentLength === undefined ? undefined : Number(request.contentLength)
   const declared = Number.isFinite(length) ? length : undefined
-  const limits = { limit: settings.bodyLimit, timeoutMs: settings.bodyTimeoutMs, readers: settings.readers }
+  const limits = { limit: settings.bodyLimit, timeoutMs: settings.bodyTimeoutMs, readers: settings.readers, deadlines: settings.deadlines }
   if (isWebStream(stream)) {
     return readWebBody(stream, declared, limits).then((bytes) => ({ raw: decodeBody(bytes, media), lossy: NO_FIELDS }))
   }

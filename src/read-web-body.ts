@@ -1,3 +1,4 @@
+import { Deadlines } from './delivery/deadline.js'
 import { BodyUnavailableError, RequestError } from './errors.js'
 import { DISCARD_LIMIT, type ReadLimits } from './read-body.js'
 
@@ -20,7 +21,7 @@ export function isWebStream(value: unknown): value is ReadableStream<Uint8Array>
 export async function readWebBody(
   stream: ReadableStream<Uint8Array>,
   declaredLength: number | undefined,
-  { limit, timeoutMs, readers }: ReadLimits,
+  { limit, timeoutMs, readers, deadlines = new Deadlines(timeoutMs) }: ReadLimits,
 ): Promise<Uint8Array> {
   if (stream.locked) {
     throw new BodyUnavailableError(
@@ -29,13 +30,13 @@ export async function readWebBody(
   }
   const reader = stream.getReader()
   let cutOff: string | undefined
-  // Cancelling the reader ends the pending read() with `done`, so no race against a timer is needed.
+  // Cancelling the reader ends the pending read() with `done`, so nothing races the read.
   const cut = (why: string): void => {
     cutOff ??= why
     reader.cancel().catch(() => {})
   }
-  const timer = setTimeout(() => cut(`the body did not arrive within ${timeoutMs} ms`), timeoutMs)
-  ;(timer as { unref?: () => void }).unref?.()
+  const deadline = deadlines.start()
+  const stopWaiting = deadline.onPassed(() => cut(`the body did not arrive within ${timeoutMs} ms`))
   const leave = readers?.enter(() => cut('the body was still arriving when newer requests needed the room: too many slow bodies at once'))
   try {
     if (declaredLength !== undefined && declaredLength > limit) return await refuse(reader, limit)
@@ -54,7 +55,8 @@ export async function readWebBody(
     if (error instanceof RequestError) throw error
     throw new RequestError('request_aborted', 'the request was aborted before its body ended', { cause: error })
   } finally {
-    clearTimeout(timer)
+    stopWaiting()
+    deadline.clear()
     leave?.()
   }
 }

@@ -1,6 +1,6 @@
 import { accepted, asCallbackError, refused, type CallbackResponse } from './answer.js'
 import { decodeRequest, lossyHint, type CallbackRequest, type DecodeSettings, type Decoded } from './decode.js'
-import { isThenable, MAX_TIMER_MS } from './delivery/deadline.js'
+import { Deadlines, isThenable, MAX_TIMER_MS } from './delivery/deadline.js'
 import { Deliverer, type DeliveryContext, type DeliveryOutcome } from './delivery/deliverer.js'
 import { contentDigest } from './delivery/keys.js'
 import { BodyUnavailableError, DeliveryError, RequestError, VerificationError } from './errors.js'
@@ -76,6 +76,7 @@ export class ZegoReceiver implements ZegoEventSource<ZegoReceiver> {
       bodyLimit: this.#options.bodyLimit,
       bodyTimeoutMs: this.#options.bodyTimeoutMs,
       readers: new BodyReaders(MAX_READING),
+      deadlines: new Deadlines(this.#options.bodyTimeoutMs),
     }
     this.#deliverer = new Deliverer({
       ...this.#options,

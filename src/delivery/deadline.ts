@@ -91,19 +91,28 @@ export class Deadline {
     if (!isThenable(value)) return value
     if (this.#passed) return Promise.resolve(TIMED_OUT)
     return new Promise<T | typeof TIMED_OUT>((resolve, reject) => {
-      const onTimeout = (): void => resolve(TIMED_OUT)
-      this.#wait(onTimeout)
+      const unwait = this.onPassed(() => resolve(TIMED_OUT))
       value.then(
         (result) => {
-          this.#unwait(onTimeout)
+          unwait()
           resolve(result)
         },
         (error: unknown) => {
-          this.#unwait(onTimeout)
+          unwait()
           reject(error)
         },
       )
     })
+  }
+
+  /** Calls `onTimeout` when the deadline passes (at once if it has); returns what to call to stop waiting. */
+  onPassed(onTimeout: () => void): () => void {
+    if (this.#passed) {
+      onTimeout()
+      return () => {}
+    }
+    this.#wait(onTimeout)
+    return () => this.#unwait(onTimeout)
   }
 
   /** Lets the timer forget this deadline. */
