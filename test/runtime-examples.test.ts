@@ -44,13 +44,16 @@ const started = (name: string): Promise<ServerProcess> => {
   for (const server of starting.values()) server.catch(() => {})
   return starting.get(name)!
 }
+// Stops every one started, also those whose tests a filter left out.
+afterAll(async () => {
+  await Promise.all([...(starting?.values() ?? [])].map((server) => server.then((started) => started.stop(), () => {})))
+})
 
 describe.each(examples)('$name', ({ name, path }) => {
   let server: ServerProcess | undefined
   beforeAll(async () => {
     server = await started(name)
   }, 180_000)
-  afterAll(() => server?.stop())
 
   it('delivers a callback once (its listener logs it), answers the repeat as a duplicate, and refuses a forged one', async () => {
     onTestFailed(() => console.log(`${name} printed:\n${server?.output().slice(-4_000)}`))
