@@ -7,6 +7,9 @@ const entry = {
   index: 'src/index.ts',
   express: 'adapters/express.ts',
   koa: 'adapters/koa.ts',
+  fetch: 'adapters/fetch.ts',
+  node: 'adapters/node.ts',
+  fastify: 'adapters/fastify.ts',
   testing: 'src/testing/index.ts',
   cli: 'src/cli/main.ts',
 }
@@ -19,7 +22,7 @@ export default defineConfig({
   target: 'node20',
   clean: true,
   sourcemap: false,
-  external: ['express', 'koa'],
+  external: ['express', 'koa', 'fastify'],
   hooks: {
     // One copy of the code for `import` and `require` alike (no dual-package hazard: one
     // ZegoCallbackError class, one tracing channel's publisher): each ESM entry re-exports its

@@ -7,6 +7,9 @@ const here = (path: string): string => fileURLToPath(new URL(path, import.meta.u
 export const packageAliases = [
   { find: /^zego-callbacks\/express$/, replacement: here('./adapters/express.ts') },
   { find: /^zego-callbacks\/koa$/, replacement: here('./adapters/koa.ts') },
+  { find: /^zego-callbacks\/fetch$/, replacement: here('./adapters/fetch.ts') },
+  { find: /^zego-callbacks\/node$/, replacement: here('./adapters/node.ts') },
+  { find: /^zego-callbacks\/fastify$/, replacement: here('./adapters/fastify.ts') },
   { find: /^zego-callbacks\/testing$/, replacement: here('./src/testing/index.ts') },
   { find: /^zego-callbacks$/, replacement: here('./src/index.ts') },
 ]

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
-import { createMiddleware, keptRawBody, type MiddlewareExtras } from '../src/middleware.js'
+import { createMiddleware, keptRawBody, type MiddlewareExtras } from '../src/adapter.js'
 import type { ZegoCallbacksOptions } from '../src/options.js'
 
 /** An Express middleware that answers ZEGO callbacks and is also their typed event source. */

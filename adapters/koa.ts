@@ -1,5 +1,5 @@
 import type { Context, Middleware, Next } from 'koa'
-import { createMiddleware, keptRawBody, type MiddlewareExtras } from '../src/middleware.js'
+import { createMiddleware, keptRawBody, type MiddlewareExtras } from '../src/adapter.js'
 import type { ZegoCallbacksOptions } from '../src/options.js'
 
 /** A Koa middleware that answers ZEGO callbacks and is also their typed event source. */

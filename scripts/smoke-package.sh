@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the packed package into a scratch project and uses it the way consumers do:
 # ESM import and CommonJS require of every entry point, and a real signed callback through Express;
-# one app mixing both (one copy of the classes); TypeScript with `moduleResolution: node`; the CLI.
+# one app mixing both (one copy of the classes); TypeScript with `moduleResolution: node`; the CLI;
+# the fetch handler from the packed package in Bun and Deno (the binaries npm installed in the repo).
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 scratch="$(mktemp -d)"
@@ -9,13 +10,17 @@ trap 'rm -rf "$scratch"' EXIT
 tarball="$(cd "$root" && npm pack --silent --pack-destination "$scratch" | tail -n 1)"
 cd "$scratch"
 npm init -y >/dev/null
-npm install --no-audit --no-fund --loglevel=error "./$tarball" express@5 koa@3 typescript@5 @types/node@20 @types/express@5 @types/koa@3 >/dev/null
+npm install --no-audit --no-fund --loglevel=error "./$tarball" express@5 koa@3 fastify@5 typescript@5 @types/node@20 @types/express@5 @types/koa@3 >/dev/null
 cat > esm.mjs <<'JS'
 import { ZegoReceiver, computeSignature } from 'zego-callbacks'
 import { zegoCallbacks } from 'zego-callbacks/express'
 import { zegoCallbacks as koaCallbacks } from 'zego-callbacks/koa'
 import { createCallback } from 'zego-callbacks/testing'
+import { zegoCallbacks as fetchCallbacks } from 'zego-callbacks/fetch'
+import { zegoCallbacks as nodeCallbacks } from 'zego-callbacks/node'
+import { zegoCallbacks as fastifyCallbacks } from 'zego-callbacks/fastify'
 import express from 'express'
+import Fastify from 'fastify'
 if (computeSignature('secret', '1470820198', '123412') !== '5bd59fd62953a8059fb7eaba95720f66d19e4517') throw new Error('signature')
 if (typeof koaCallbacks({ secret: 's' }).on !== 'function' || !(new ZegoReceiver({ secret: 's' }))) throw new Error('exports')
 const app = express()
@@ -29,15 +34,24 @@ const res = await fetch(`http://127.0.0.1:${server.address().port}/zego/callback
 })
 server.close()
 if (res.status !== 200 || seen !== '6085791336856668982') throw new Error(`esm: ${res.status} ${seen}`)
-console.log('ESM consumer: ok')
+const mix = () => JSON.stringify(createCallback('mix_start', {}, { secret: 's' }))
+const answer = await fetchCallbacks({ secret: 's' })(new Request('http://localhost/', { method: 'POST', headers: { 'content-type': 'application/json' }, body: mix() }))
+const fastify = Fastify().register(fastifyCallbacks({ secret: 's' }))
+const injected = await fastify.inject({ method: 'POST', url: '/zego/callback', headers: { 'content-type': 'application/json' }, payload: mix() })
+if (answer.status !== 200 || injected.statusCode !== 200 || typeof nodeCallbacks({ secret: 's' }).on !== 'function') {
+  throw new Error(`esm adapters: fetch ${answer.status}, fastify ${injected.statusCode}`)
+}
+console.log('ESM consumer: ok (Express, fetch, Fastify, node)')
 JS
 cat > cjs.cjs <<'JS'
 const { computeSignature, ZegoReceiver, MemoryDeliveryStore } = require('zego-callbacks')
 const { zegoCallbacks } = require('zego-callbacks/express')
 const koa = require('zego-callbacks/koa')
+const adapters = ['fetch', 'node', 'fastify'].map((name) => require(`zego-callbacks/${name}`).zegoCallbacks)
 const { createCallback, toFormBody } = require('zego-callbacks/testing')
 if (computeSignature('secret', '1470820198', '9') !== '7fcc89f1cc4457f1871f8359c7d8121cf94e872e') throw new Error('signature')
 if (typeof zegoCallbacks({ secret: 's' }) !== 'function' || typeof koa.zegoCallbacks !== 'function') throw new Error('exports')
+if (adapters.some((create) => typeof create({ secret: 's' }).on !== 'function')) throw new Error('adapter exports')
 const store = new MemoryDeliveryStore()
 const [one, two] = [new ZegoReceiver({ secret: 's', store }), new ZegoReceiver({ secret: 's', store })]
 const body = toFormBody(createCallback('mix_start', {}, { secret: 's' }))
@@ -46,6 +60,16 @@ post(one).then((first) => post(two).then((second) => {
   if (first.status !== 200 || second.body.duplicate !== true) throw new Error(`cjs: ${first.status} ${JSON.stringify(second.body)}`)
   console.log('CommonJS consumer: ok (a shared store absorbed the repeat)')
 }))
+JS
+cat > runtime.mjs <<'JS'
+import { zegoCallbacks } from 'zego-callbacks/fetch'
+import { createCallback } from 'zego-callbacks/testing'
+const body = JSON.stringify(createCallback('stream_create', {}, { secret: 's' }))
+const zego = zegoCallbacks({ secret: 's' })
+const first = await zego(new Request('http://localhost/', { method: 'POST', headers: { 'content-type': 'application/json' }, body }))
+const again = await zego(new Request('http://localhost/', { method: 'POST', headers: { 'content-type': 'application/json' }, body }))
+if (first.status !== 200 || (await again.json()).duplicate !== true) throw new Error(`fetch handler: ${first.status}`)
+console.log(`${globalThis.Bun ? 'Bun' : 'Deno'} consumer: ok`)
 JS
 node esm.mjs
 node cjs.cjs
@@ -109,3 +133,5 @@ if (!/stream_create #2: 200 \{"ok":true\}/.test(stdout) || streams.join() !== 'c
 console.log('npx zego-callbacks send: ok')
 JS
 node cli.mjs
+"$root/node_modules/.bin/bun" runtime.mjs
+DENO_NO_UPDATE_CHECK=1 "$root/node_modules/.bin/deno" run runtime.mjs

@@ -4,6 +4,7 @@ import { BodyUnavailableError, RequestError } from './errors.js'
 import { quote, type RawPayload } from './raw.js'
 import type { Deadlines } from './delivery/deadline.js'
 import { readBody, type BodyReaders } from './read-body.js'
+import { isWebStream, readWebBody } from './read-web-body.js'
 
 /** A framework-free description of one incoming request; adapters fill it from their framework. */
 export interface CallbackRequest {
@@ -17,8 +18,8 @@ export interface CallbackRequest {
   body?: Uint8Array | string | undefined
   /** What a host body parser left (`req.body`), used only when neither `body` nor `stream` can be read. */
   parsedBody?: unknown
-  /** The request stream, read with the size limit when the body was not read yet. */
-  stream?: Readable | undefined
+  /** The request stream (a Node stream, or a fetch `Request`'s `body`), read with the size limit when the body was not read yet. */
+  stream?: Readable | ReadableStream<Uint8Array> | undefined
 }
 
 /** What decoding needs from the options. */
@@ -50,14 +51,14 @@ export function decodeRequest(request: CallbackRequest, settings: DecodeSettings
   const media = mediaTypeOf(request.contentType || undefined)
   const { stream } = request
   if (request.body !== undefined) return { raw: decodeBody(request.body, media), lossy: NO_FIELDS }
+  const length = request.contentLength === undefined ? undefined : Number(request.contentLength)
+  const declared = Number.isFinite(length) ? length : undefined
+  const limits = { limit: settings.bodyLimit, timeoutMs: settings.bodyTimeoutMs, readers: settings.readers, deadlines: settings.deadlines }
+  if (isWebStream(stream)) {
+    return readWebBody(stream, declared, limits).then((bytes) => ({ raw: decodeBody(bytes, media), lossy: NO_FIELDS }))
+  }
   if (stream !== undefined && !stream.readableEnded && !stream.destroyed) {
-    const length = request.contentLength === undefined ? undefined : Number(request.contentLength)
-    return readBody(stream, Number.isFinite(length) ? length : undefined, {
-      limit: settings.bodyLimit,
-      timeoutMs: settings.bodyTimeoutMs,
-      readers: settings.readers,
-      deadlines: settings.deadlines,
-    }).then((bytes) => ({ raw: decodeBody(bytes, media), lossy: NO_FIELDS }))
+    return readBody(stream, declared, limits).then((bytes) => ({ raw: decodeBody(bytes, media), lossy: NO_FIELDS }))
   }
   if (request.parsedBody !== undefined && request.parsedBody !== null) {
     const { payload, lossy } = fromParsedBody(request.parsedBody)

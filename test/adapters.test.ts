@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs'
 import request from 'supertest'
-import { describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, onTestFailed } from 'vitest'
 import type { CallbackEvent, RejectedEvent, ZegoCallbacksOptions, ZegoEventName } from '../src/index.js'
 import {
   createCallback,
@@ -12,7 +12,9 @@ import {
   zegoExamples,
   type CallbackPayload,
 } from '../src/testing/index.js'
+import { recorded } from './runtimes/harness.js'
 import { frameworks, type Framework, type Mount, type Source } from './support/frameworks.js'
+import { bun, deno, mount, next, workerd, type ServerProcess } from './support/runtimes.js'
 
 const secret = 'test-callback-secret-7f3a9c0e5b7d2468'
 const path = '/zego/callback'
@@ -39,23 +41,15 @@ interface Seen {
 
 function record(zego: Source): Seen {
   const events: Seen['events'] = []
-  const names = [
-    'streamCreated',
-    'streamClosed',
-    'mixStarted',
-    'mixStopped',
-    'roomCreated',
-    'roomClosed',
-    'userLoggedIn',
-    'userLoggedOut',
-    'callback',
-    'rejected',
-  ] as const satisfies readonly ZegoEventName[]
-  for (const name of names) {
+  for (const name of recorded) {
     zego.on(name, (payload: unknown) => {
       events.push({ name, payload })
     })
   }
+  return seenOf(events)
+}
+
+function seenOf(events: Seen['events']): Seen {
   return {
     events,
     of<T>(name: ZegoEventName) {
@@ -476,6 +470,21 @@ const cases: Case[] = [
   },
 ]
 
+/** The answer and the events every framework gives for a case of the shared table. */
+function expectAnswered(testCase: Case, response: request.Response, seen: Seen): void {
+  expect(response.status).toBe(testCase.status)
+  expect(response.headers['content-type']).toMatch(/^application\/json/)
+  if (testCase.status === 200) expect(response.body).toEqual({ ok: true })
+  else expect(response.body).toMatchObject({ ok: false, reason: testCase.reason })
+  if (testCase.status === 405) expect(response.headers['allow']).toBe('POST')
+  expect(response.text).not.toContain(secret)
+  expect(seen.events.map((event) => event.name).sort()).toEqual([...testCase.delivered].sort())
+  if (testCase.reason !== undefined) {
+    expect(seen.of<RejectedEvent>('rejected')).toMatchObject({ reason: testCase.reason, status: testCase.status })
+  }
+  testCase.check?.(seen)
+}
+
 describe.each(frameworks)('$name', (framework: Framework) => {
   const build = (options: Partial<ZegoCallbacksOptions> = {}, mount?: Mount) =>
     framework.build({ secret, ...options }, mount)
@@ -484,18 +493,7 @@ describe.each(frameworks)('$name', (framework: Framework) => {
     it.each(cases)('$name', async (testCase) => {
       const { server, zego } = build(testCase.options)
       const seen = record(zego)
-      const response = await testCase.send(request(server))
-      expect(response.status).toBe(testCase.status)
-      expect(response.headers['content-type']).toMatch(/^application\/json/)
-      if (testCase.status === 200) expect(response.body).toEqual({ ok: true })
-      else expect(response.body).toMatchObject({ ok: false, reason: testCase.reason })
-      if (testCase.status === 405) expect(response.headers['allow']).toBe('POST')
-      expect(response.text).not.toContain(secret)
-      expect(seen.events.map((event) => event.name).sort()).toEqual([...testCase.delivered].sort())
-      if (testCase.reason !== undefined) {
-        expect(seen.of<RejectedEvent>('rejected')).toMatchObject({ reason: testCase.reason, status: testCase.status })
-      }
-      testCase.check?.(seen)
+      expectAnswered(testCase, await testCase.send(request(server)), seen)
     })
   })
 
@@ -741,7 +739,8 @@ describe.each(frameworks)('$name', (framework: Framework) => {
       expect((await first).status).toBe(200)
     })
 
-    it('deduplicates behind a host JSON parser that kept the raw body', async () => {
+    // A fetch Request's body is read once: no parser runs before the handler there.
+    if (framework.hostParsers !== false) it('deduplicates behind a host JSON parser that kept the raw body', async () => {
       const { server, zego } = build({}, { parser: 'json-raw' })
       const seen = record(zego)
       const payload = sign('room_create', { room_session_id: 6085791336856668982n })
@@ -752,7 +751,7 @@ describe.each(frameworks)('$name', (framework: Framework) => {
     })
   })
 
-  describe('behind a host body parser', () => {
+  if (framework.hostParsers !== false) describe('behind a host body parser', () => {
     it('uses the exact bytes a raw-body parser left in req.body', async () => {
       const { server, zego } = build({}, { parser: 'raw' })
       const seen = record(zego)
@@ -837,5 +836,41 @@ describe('a JSON body parsed before the middleware that rounded a 19-digit numbe
     const { server } = framework.build({ secret }, { parser: 'json' })
     const body = toJsonBody(sign('room_create', { room_session_id: 6085791336856668982n }))
     expect((await request(server).post(path).type('json').send(body)).status).toBe(200)
+  })
+})
+
+// The same table through real server processes of the other runtimes, each serving
+// test/runtimes/harness.ts: a fresh zego-callbacks/fetch handler per case, its events reported back.
+const remotes = [
+  { name: 'Bun', start: () => bun('test/runtimes/bun.ts') },
+  { name: 'Deno', start: () => deno('test/runtimes/deno.ts') },
+  { name: 'Cloudflare Workers (workerd, nodejs_compat)', start: () => workerd('test/runtimes/worker.ts') },
+  { name: 'Next.js route handler (next build, next start)', start: () => next('test/runtimes/next') },
+]
+let starting: Map<string, Promise<ServerProcess>> | undefined
+// Started together when the first of them is needed, so their start-up times overlap.
+const started = (name: string): Promise<ServerProcess> => {
+  starting ??= new Map(remotes.map((remote) => [remote.name, remote.start()]))
+  for (const server of starting.values()) server.catch(() => {})
+  return starting.get(name)!
+}
+// Stops every one started, also those whose tests a filter left out.
+afterAll(async () => {
+  await Promise.all([...(starting?.values() ?? [])].map((server) => server.then((started) => started.stop(), () => {})))
+})
+
+describe.each(remotes)('$name, a real server process: the shared table', ({ name }) => {
+  let server: ServerProcess | undefined
+  beforeAll(async () => {
+    server = await started(name)
+  }, 180_000)
+
+  it.each(cases)('$name', async (testCase) => {
+    onTestFailed(() => console.log(`${name} printed:\n${server?.output().slice(-4_000)}`))
+    const mounted = await mount(server!, { secret, ...testCase.options })
+    const response = await testCase.send(request(mounted.url))
+    const { events, pollution } = await mounted.received()
+    expectAnswered(testCase, response, seenOf(events as Seen['events']))
+    expect(pollution).toEqual([])
   })
 })

@@ -1,7 +1,10 @@
 import request from 'supertest'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { getRequestListener } from '@hono/node-server'
 import { createApp as createExpressApp } from '../examples/express.js'
+import { createApp as createHonoApp } from '../examples/hono.js'
 import { createApp as createKoaApp } from '../examples/koa.js'
+import { createApp as createNodeApp } from '../examples/node-http.js'
 import { createCallback, withBadSignature } from '../src/testing/index.js'
 
 const secret = 'example-secret'
@@ -18,6 +21,8 @@ afterEach(() => {
 describe.each([
   { name: 'examples/express.ts', app: () => createExpressApp({ secret }).app, path: '/zego/callback' },
   { name: 'examples/koa.ts', app: () => createKoaApp({ secret }).app.callback(), path: '/hooks/zego' },
+  { name: 'examples/node-http.ts', app: () => createNodeApp({ secret }).server, path: '/zego/callback' },
+  { name: 'examples/hono.ts (on Node)', app: () => getRequestListener(createHonoApp({ secret }).app.fetch), path: '/zego/callback' },
 ])('$name', ({ app, path }) => {
   it('stores the newest version of each stream, whatever the arrival order', async () => {
     const server = app()

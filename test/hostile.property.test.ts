@@ -1136,7 +1136,7 @@ function hostileBody(spec: HostileBody): { body: Buffer; format: Format } {
 /** Content types that can be sent in a header (printable ASCII), valid or not. */
 const headerContentTypeArb = contentTypeArb.map((type) => type?.replace(/[^\x20-\x7e]/g, '').trim())
 
-describe('hostile requests over HTTP, through Express 5, Express 4, Koa 3 and Koa 2', () => {
+describe('hostile requests over HTTP, through every framework adapter', () => {
   const served: Served[] = []
   let uniqueId = 0
 
@@ -1208,8 +1208,9 @@ describe('hostile requests over HTTP, through Express 5, Express 4, Koa 3 and Ko
           const result = await sendHuge(entry, 64 * 1024 * 1024, chunked)
           expect(result.status, `${entry.name} chunked=${chunked}`).toBe(413)
           expect(entry.delivered).toEqual([])
-          // The server read the limit plus a few socket reads, not the 64 MiB the client kept sending.
-          expect(result.serverRead, `${entry.name} chunked=${chunked}`).toBeLessThanOrEqual(limit + 1024 * 1024)
+          // The server read the limit, the discard allowance and a few 64 KiB socket reads (a fetch
+          // bridge reads ahead into its stream), not the 64 MiB the client kept sending.
+          expect(result.serverRead, `${entry.name} chunked=${chunked}`).toBeLessThanOrEqual(limit + DISCARD_LIMIT + 4 * 64 * 1024)
           expect(result.clientSent).toBeLessThan(64 * 1024 * 1024)
         } finally {
           for (const socket of entry.sockets) socket.destroy()

@@ -10,11 +10,17 @@ interface Entry {
   expire: (() => void) | undefined
 }
 
+// Cloudflare Workers cancel a request's timers when its answer is sent: a timer armed while one
+// request was waiting cannot serve the next ones there, so each deadline gets its own.
+const requestScopedTimers = (globalThis as { navigator?: { userAgent?: string } }).navigator?.userAgent === 'Cloudflare-Workers'
+
 /**
  * Deadlines of one duration, which therefore expire in the order they were set: one timer serves
- * them all, armed for the oldest.
+ * them all, armed for the oldest (on a runtime whose timers end with their request, one each).
  */
 export class Deadlines {
+  /** Whether each deadline arms a timer of its own. */
+  readonly ownTimers: boolean = requestScopedTimers
   readonly #ms: number
   #queue: Entry[] = []
   #head = 0
@@ -75,6 +81,7 @@ export class Deadline {
   #entry: Entry | undefined
   #waiters: Array<() => void> = []
   #passed = false
+  #timer: ReturnType<typeof setTimeout> | undefined
 
   constructor(owner: Deadlines, endsAt: number) {
     this.#owner = owner
@@ -118,13 +125,15 @@ export class Deadline {
   /** Lets the timer forget this deadline. */
   clear(): void {
     if (this.#entry !== undefined) this.#entry.expire = undefined
+    clearTimeout(this.#timer)
   }
 
   #wait(onTimeout: () => void): void {
     this.#waiters.push(onTimeout)
     if (this.#entry === undefined && this.#endsAt !== Infinity) {
       this.#entry = { endsAt: this.#endsAt, expire: () => this.#expire() }
-      this.#owner.add(this.#entry)
+      if (!this.#owner.ownTimers) this.#owner.add(this.#entry)
+      else this.#timer = setTimeout(() => this.#expire(), Math.max(0, this.#endsAt - performance.now()))
     }
   }
 

@@ -94,7 +94,9 @@ export class Deliverer {
   readonly #settings: DelivererSettings
   readonly #runs = new Map<string, Run>()
   readonly #deadlines: Deadlines
-  readonly #tokenPrefix = `${randomBytes(9).toString('base64url')}.`
+  // Drawn on the first delivery, not in the constructor: Cloudflare Workers refuse random values at
+  // module scope, where zegoCallbacks() is usually called.
+  #tokenPrefix: string | undefined
   #tokens = 0
   #orphans = 0
   #renewal: ReturnType<typeof setInterval> | undefined
@@ -154,6 +156,7 @@ export class Deliverer {
     const { now, retentionMs, lockTtlMs } = this.#settings
     // Remember a signature as long as it verifies, and a delivery at least the retention.
     const retainMs = Math.ceil(Math.max(request.verifiesUntil - now() + 1000, retentionMs))
+    this.#tokenPrefix ??= `${randomBytes(9).toString('base64url')}.`
     const token = this.#tokenPrefix + (this.#tokens++).toString(36)
     const claimRequest: ClaimRequest = { key: request.key, signature: request.signature, digest: request.digest, token, retainMs, lockMs: lockTtlMs }
     const claim = this.#claim(claimRequest, deadline)
