@@ -23,7 +23,7 @@ const connections = Number(values.connections)
 const warmup = Number(values.warmup)
 const secret = 'bench-secret-0123456789abcdef'
 
-const appNames = ['zego-callbacks', 'express.json() only', '@octokit/webhooks', 'hand-rolled sha1 check']
+const appNames = (process.env['BENCH_APPS'] ?? 'zego-callbacks,express.json() only,@octokit/webhooks,hand-rolled sha1 check').split(',')
 const children = appNames.map((name) =>
   fork('bench/apps.mjs', [name], { execArgv: [], env: { ...process.env, ZEGO_CALLBACK_SECRET: secret } }),
 )
@@ -80,7 +80,10 @@ for (let round = 1; round <= rounds; round++) {
     const before = await ask<Report>(child(name), 'report')
     const result = await run(name, seconds)
     const after = await ask<Report>(child(name), 'report')
-    if (result.non2xx > 0 || result.errors > 0) throw new Error(`${name}: ${result.non2xx} non-2xx answers, ${result.errors} errors`)
+    if (result.non2xx > 0 || result.errors > 0) {
+      for (const each of children) each.kill()
+      throw new Error(`${name}: ${result.non2xx} non-2xx answers, ${result.errors} errors`)
+    }
     const cpuUs = after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system
     answered[name] = (answered[name] ?? 0) + result['2xx']
     results[name]?.push(result.requests.average)
