@@ -6,6 +6,7 @@ export default defineConfig({
     express: 'adapters/express.ts',
     koa: 'adapters/koa.ts',
     testing: 'src/testing/index.ts',
+    redis: 'src/redis/index.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,
@@ -13,5 +14,5 @@ export default defineConfig({
   target: 'node20',
   clean: true,
   sourcemap: false,
-  external: ['express', 'koa'],
+  external: ['express', 'koa', 'redis'],
 })

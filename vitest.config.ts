@@ -10,6 +10,7 @@ export default defineConfig({
       { find: /^zego-callbacks\/express$/, replacement: here('./adapters/express.ts') },
       { find: /^zego-callbacks\/koa$/, replacement: here('./adapters/koa.ts') },
       { find: /^zego-callbacks\/testing$/, replacement: here('./src/testing/index.ts') },
+      { find: /^zego-callbacks\/redis$/, replacement: here('./src/redis/index.ts') },
       { find: /^zego-callbacks$/, replacement: here('./src/index.ts') },
     ],
   },

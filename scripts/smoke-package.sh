@@ -14,9 +14,13 @@ import { ZegoReceiver, computeSignature } from 'zego-callbacks'
 import { zegoCallbacks } from 'zego-callbacks/express'
 import { zegoCallbacks as koaCallbacks } from 'zego-callbacks/koa'
 import { createCallback } from 'zego-callbacks/testing'
+import { RedisDeliveryStore, RedisLiveListStore } from 'zego-callbacks/redis'
 import express from 'express'
 if (computeSignature('secret', '1470820198', '123412') !== '5bd59fd62953a8059fb7eaba95720f66d19e4517') throw new Error('signature')
 if (typeof koaCallbacks({ secret: 's' }).on !== 'function' || !(new ZegoReceiver({ secret: 's' }))) throw new Error('exports')
+// The redis subpath loads without the 'redis' package installed: it takes the app's client.
+const client = { evalSha: async () => [], eval: async () => [] }
+if (!(new RedisDeliveryStore({ client })) || !(new RedisLiveListStore({ client }))) throw new Error('redis exports')
 const app = express()
 let seen = ''
 app.use(zegoCallbacks({ secret: 's' }).on('streamCreated', (e) => { seen = e.roomSessionId }))
@@ -35,6 +39,8 @@ const { computeSignature, ZegoReceiver, MemoryDeliveryStore } = require('zego-ca
 const { zegoCallbacks } = require('zego-callbacks/express')
 const koa = require('zego-callbacks/koa')
 const { createCallback, toFormBody } = require('zego-callbacks/testing')
+const { RedisDeliveryStore } = require('zego-callbacks/redis')
+if (typeof RedisDeliveryStore !== 'function') throw new Error('redis exports')
 if (computeSignature('secret', '1470820198', '9') !== '7fcc89f1cc4457f1871f8359c7d8121cf94e872e') throw new Error('signature')
 if (typeof zegoCallbacks({ secret: 's' }) !== 'function' || typeof koa.zegoCallbacks !== 'function') throw new Error('exports')
 const store = new MemoryDeliveryStore()

@@ -1,0 +1,66 @@
+import { randomUUID } from 'node:crypto'
+import { createClient, type RedisClientType } from 'redis'
+import { afterAll, beforeAll, describe } from 'vitest'
+import { hasRedisServer, INSTALL_REDIS, startRedisServer, type RedisServer, type RedisServerOptions } from './redis-server.js'
+
+/**
+ * Whether this machine can start redis-server. Missing, a file of Redis tests is skipped with
+ * `INSTALL_REDIS` printed, except under CI (`CI` set, as `.ci/run` does), where it fails.
+ */
+export function redisServerOrSkip(): boolean {
+  if (hasRedisServer()) return true
+  if (process.env['CI']) throw new Error(`${INSTALL_REDIS} (CI never skips the Redis tests)`)
+  console.warn(`SKIPPED: the Redis tests. ${INSTALL_REDIS}`)
+  return false
+}
+
+/** `describe`, or `describe.skip` when redis-server is missing outside CI (see `redisServerOrSkip`). */
+export const describeRedis: typeof describe = redisServerOrSkip() ? describe : (describe.skip as typeof describe)
+
+/** A client as the README recommends: fails fast while disconnected, reconnects quickly, logs errors. */
+export async function connect(url: string, collect?: unknown[]): Promise<RedisClientType> {
+  const client: RedisClientType = createClient({
+    url,
+    disableOfflineQueue: true,
+    commandsQueueMaxLength: 10_000,
+    socket: { connectTimeout: 1_000, reconnectStrategy: (retries) => Math.min(20 * 2 ** retries, 200) },
+  })
+  client.on('error', (error: unknown) => collect?.push(error))
+  await client.connect()
+  return client
+}
+
+/**
+ * A Redis for the tests of one file: its own redis-server (REDIS_URL instead when set and the tests
+ * need no process of their own), a client, and a fresh key prefix per call of `prefix()`.
+ */
+export function useRedis(options: RedisServerOptions & { own?: boolean } = {}) {
+  const state: { server?: RedisServer; url: string; client?: RedisClientType } = { url: '' }
+  beforeAll(async () => {
+    const shared = process.env['REDIS_URL']
+    if (shared && !options.own && !options.appendonly && !options.cluster) state.url = shared
+    else {
+      state.server = await startRedisServer(options)
+      state.url = state.server.url
+    }
+    if (!options.cluster) state.client = await connect(state.url)
+  }, 20_000)
+  afterAll(async () => {
+    await state.client?.close().catch(() => {})
+    await state.server?.stop()
+  })
+  return {
+    get url() {
+      return state.url
+    },
+    get server(): RedisServer {
+      if (state.server === undefined) throw new Error('this file started no redis-server of its own')
+      return state.server
+    },
+    get client(): RedisClientType {
+      if (state.client === undefined) throw new Error('no client')
+      return state.client
+    },
+    prefix: () => `test-${randomUUID().slice(0, 8)}:`,
+  }
+}
