@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto'
-import { expect, it } from 'vitest'
+import fc from 'fast-check'
+import { afterAll, beforeAll, expect, it } from 'vitest'
+import { LiveStreamList, type LiveListMode } from '../src/index.js'
 import { RedisLiveListStore } from '../src/redis/index.js'
+import { finalList, historyArbitrary, historyToEvents } from './support/live-history.js'
 import { liveListStoreContract } from './support/live-store.js'
 import { connect, describeRedis, useRedis } from './support/redis.js'
 
@@ -64,5 +67,57 @@ describeRedis('RedisLiveListStore', () => {
     expect(() => new RedisLiveListStore({ client: bare })).toThrow(/no 'error' listener/)
     await bare.close()
     expect(() => new RedisLiveListStore({ client: redis.client, prefix: 'a{b}' })).toThrow(/braces/)
+  })
+})
+
+describeRedis('LiveStreamLists of several instances sharing a RedisLiveListStore', () => {
+  const redis = useRedis()
+  const clients: Array<Awaited<ReturnType<typeof connect>>> = []
+  beforeAll(async () => {
+    for (let i = 0; i < 3; i++) clients.push(await connect(redis.url))
+  })
+  afterAll(async () => {
+    for (const client of clients) await client.close()
+  })
+
+  it.each<LiveListMode>(['rooms', 'streams'])('converge to the in-order list, in %s mode, whatever instance gets which callback at once', async (mode) => {
+    await fc.assert(
+      fc.asyncProperty(
+        historyArbitrary(mode).chain((history) => {
+          const events = historyToEvents(history, mode)
+          const all = [...events, ...events.slice(0, 3)]
+          return fc.record({
+            events: fc.constant(events),
+            // Each callback (and a few repeats) to one of three instances, in a shuffled order.
+            order: fc.shuffledSubarray(all, { minLength: all.length, maxLength: all.length }),
+            instances: fc.array(fc.nat({ max: 2 }), { minLength: all.length, maxLength: all.length }),
+          })
+        }),
+        async ({ events, order, instances }) => {
+          const prefix = redis.prefix()
+          const lists = clients.map((client) => new LiveStreamList({ mode, store: new RedisLiveListStore({ client, prefix }), sweepEveryMs: 0 }))
+          // Each instance applies its callbacks in turn, the three at once; a callback that fails
+          // (a room changed under every attempt: 500) is retried, as ZEGO retries it.
+          await Promise.all(
+            lists.map(async (list, i) => {
+              for (const [n, event] of order.entries()) {
+                if (instances[n] !== i) continue
+                for (let retry = 0; ; retry++) {
+                  const applied = await list.apply(event).then(() => true, () => false)
+                  if (applied) break
+                  if (retry === 5) throw new Error('a callback failed six times')
+                  await new Promise((resolve) => setTimeout(resolve, 2 ** retry))
+                }
+              }
+            }),
+          )
+          const ordered = new LiveStreamList({ mode, sweepEveryMs: 0 })
+          for (const event of events) await ordered.apply(event)
+          const expected = await finalList(ordered)
+          for (const list of lists) expect(await finalList(list)).toEqual(expected)
+        },
+      ),
+      { numRuns: 40 },
+    )
   })
 })
