@@ -58,8 +58,8 @@ return 1
  * script each (`EVALSHA`), so a new callback costs 2 Redis commands and a duplicate 1; every
  * record expires by a Redis TTL; a lock is renewed and released only by its owner.
  *
- * Note: a completion that fails (Redis unreachable) is tried again in the background, every 2 s
- * at most, until it is recorded or `retainMs` passes, so that a callback whose listeners succeeded
+ * Note: a completion that fails (Redis unreachable) is tried again in the background, every
+ * 500 ms at most, until it is recorded or `retainMs` passes, so that a callback whose listeners succeeded
  * is not run again once Redis is back. A signature can be replayed with any other body, so every
  * delivery record shares one hash tag: on Redis Cluster they live in one slot.
  */
@@ -124,7 +124,8 @@ export class RedisDeliveryStore implements DeliveryStore {
     return Number(await COMPLETE.run(this.#client, keys, args)) === 1
   }
 
-  // Backs off from 100 ms to 2 s; the timers do not hold the process open.
+  // Backs off from 50 ms to 500 ms, so the outcome is recorded soon after Redis is back (well
+  // within lockTtlMs); one call at a time per completion; the timers do not hold the process open.
   #retryLater(request: CompleteRequest, until: number): void {
     this.#retrying++
     const attempt = (waitMs: number): void => {
@@ -132,13 +133,13 @@ export class RedisDeliveryStore implements DeliveryStore {
         this.#complete(request).then(
           () => this.#retrying--,
           () => {
-            if (Date.now() + waitMs < until) attempt(Math.min(waitMs * 2, 2_000))
+            if (Date.now() + waitMs < until) attempt(Math.min(waitMs * 2, 500))
             else this.#retrying--
           },
         )
       }, waitMs)
       timer.unref?.()
     }
-    attempt(100)
+    attempt(50)
   }
 }
