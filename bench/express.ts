@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
 import { createCallback } from 'zego-callbacks/testing'
+import { redisBench } from './redis.js'
 
 const { values } = parseArgs({
   options: {
@@ -14,6 +15,8 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '3' },
     connections: { type: 'string', default: '32' },
     warmup: { type: 'string', default: '2' },
+    // The Redis store and a hand-rolled SET NX PX receiver too, on a redis-server of their own.
+    redis: { type: 'boolean', default: false },
   },
 })
 const seconds = Number(values.seconds)
@@ -22,9 +25,13 @@ const connections = Number(values.connections)
 const warmup = Number(values.warmup)
 const secret = 'bench-secret-0123456789abcdef'
 
-const appNames = ['zego-callbacks', 'express.json() only', 'hand-rolled sha1 check']
+const redis = values.redis ? await redisBench() : undefined
+const appNames = ['zego-callbacks', 'express.json() only', 'hand-rolled sha1 check', ...(redis?.appNames ?? [])]
 const children = appNames.map((name) =>
-  fork('bench/apps.mjs', [name], { execArgv: [], env: { ...process.env, ZEGO_CALLBACK_SECRET: secret } }),
+  fork(redis?.appNames.includes(name) ? redis.file : 'bench/apps.mjs', [name], {
+    execArgv: [],
+    env: { ...process.env, ZEGO_CALLBACK_SECRET: secret, ...redis?.env },
+  }),
 )
 const ask = <T>(child: (typeof children)[number], message?: string): Promise<T> =>
   new Promise((resolve) => {
@@ -85,4 +92,12 @@ for (const name of Object.keys(ports)) {
 let delivered = 0
 for (const child of children) delivered += (await ask<{ delivered: number }>(child, 'count')).delivered
 console.log(`\nrequests delivered to a listener or handler: ${delivered}`)
+if (redis !== undefined) {
+  console.log('\nRedis commands per callback (MONITOR, 200 each)   new   repeated')
+  for (const name of redis.appNames) {
+    const { fresh, repeated } = await redis.commandsPerCallback(ports[name] as number, nextBody)
+    console.log(`${name.padEnd(46)} ${fresh.toFixed(2).padStart(5)} ${repeated.toFixed(2).padStart(9)}`)
+  }
+}
 for (const child of children) child.kill()
+await redis?.stop()

@@ -6,12 +6,12 @@ import { deliveryHarness } from './support/delivery.js'
 import { deliveryStoreContract } from './support/delivery-store.js'
 import { finalList, historyToEvents } from './support/live-history.js'
 import { liveListStoreContract } from './support/live-store.js'
-import { describeRedis } from './support/redis.js'
+import { describeRedisServer } from './support/redis.js'
 import { startRedisServer, type RedisServer } from './support/redis-server.js'
 
 // A real Redis Cluster of one node holding all 16384 slots: a script whose keys are not all in one
 // slot fails with CROSSSLOT, so every test here proves the stores' keys cluster-safe.
-describeRedis('the Redis stores on Redis Cluster', () => {
+describeRedisServer('the Redis stores on Redis Cluster', () => {
   let server: RedisServer
   let node: RedisClientType
   let cluster: RedisClusterType

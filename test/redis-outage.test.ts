@@ -3,7 +3,7 @@ import { afterEach, expect, it } from 'vitest'
 import { LiveStreamList, MemoryDeliveryStore } from '../src/index.js'
 import { RedisDeliveryStore, RedisLiveListStore } from '../src/redis/index.js'
 import { deliveryHarness } from './support/delivery.js'
-import { describeRedis, useRedis } from './support/redis.js'
+import { describeRedisServer, useRedis } from './support/redis.js'
 import { monitorCommands } from './support/redis-server.js'
 
 const harness = deliveryHarness('outage-secret')
@@ -18,7 +18,7 @@ const until = async (check: () => boolean | Promise<boolean>, what: string, ms =
   }
 }
 
-describeRedis('Redis unavailable', () => {
+describeRedisServer('Redis unavailable', () => {
   // Its own redis-server, with its append-only file fsynced before every reply.
   const redis = useRedis({ appendonly: true })
   const restart = async () => {

@@ -1,14 +1,14 @@
 import { afterEach, expect, it } from 'vitest'
 import { RedisDeliveryStore } from '../src/redis/index.js'
 import { deferred, deliveryHarness } from './support/delivery.js'
-import { describeRedis, useRedis } from './support/redis.js'
+import { describeRedisServer, useRedis } from './support/redis.js'
 import { monitorCommands } from './support/redis-server.js'
 
 const harness = deliveryHarness('redis-secret')
 const { sign } = harness
 afterEach(() => harness.reset())
 
-describeRedis('receivers sharing a RedisDeliveryStore', () => {
+describeRedisServer('receivers sharing a RedisDeliveryStore', () => {
   // Its own server: MONITOR must see only this file's commands.
   const redis = useRedis({ own: true })
   const instances = (count: number) => {

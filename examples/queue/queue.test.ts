@@ -3,13 +3,13 @@ import { Queue } from 'bullmq'
 import request from 'supertest'
 import { afterAll, beforeAll, expect, it } from 'vitest'
 import { createCallback, signCallback, type CallbackPayload } from 'zego-callbacks/testing'
-import { describeRedis, useRedis } from '../../test/support/redis.js'
+import { describeRedisServer, useRedis } from '../../test/support/redis.js'
 import { QUEUE } from './redis.js'
 import { createQueueApp } from './server.js'
 
 const secret = 'queue-example-secret'
 
-describeRedis('examples/queue: callbacks handed to BullMQ, a worker process doing the work', () => {
+describeRedisServer('examples/queue: callbacks handed to BullMQ, a worker process doing the work', () => {
   const redis = useRedis({ own: true })
   let server: Awaited<ReturnType<typeof createQueueApp>>
   let queue: Queue

@@ -4,18 +4,22 @@ import { afterAll, beforeAll, describe } from 'vitest'
 import { hasRedisServer, INSTALL_REDIS, startRedisServer, type RedisServer, type RedisServerOptions } from './redis-server.js'
 
 /**
- * Whether this machine can start redis-server. Missing, a file of Redis tests is skipped with
- * `INSTALL_REDIS` printed, except under CI (`CI` set, as `.ci/run` does), where it fails.
+ * Whether the Redis tests of a file can run: redis-server is on PATH, or REDIS_URL is set and the
+ * file needs no server process of its own. Otherwise the file is skipped with `INSTALL_REDIS`
+ * printed, except under CI (`CI` set, as `.ci/run` does), where it fails.
  */
-export function redisServerOrSkip(): boolean {
-  if (hasRedisServer()) return true
+function redisOrSkip(ownServer: boolean): boolean {
+  if (hasRedisServer() || (!ownServer && process.env['REDIS_URL'])) return true
   if (process.env['CI']) throw new Error(`${INSTALL_REDIS} (CI never skips the Redis tests)`)
   console.warn(`SKIPPED: the Redis tests. ${INSTALL_REDIS}`)
   return false
 }
 
-/** `describe`, or `describe.skip` when redis-server is missing outside CI (see `redisServerOrSkip`). */
-export const describeRedis: typeof describe = redisServerOrSkip() ? describe : (describe.skip as typeof describe)
+/** `describe` for tests on any Redis (REDIS_URL or their own redis-server), or `describe.skip` (see `redisOrSkip`). */
+export const describeRedis = (name: string, body: () => void) => (redisOrSkip(false) ? describe : describe.skip)(name, body)
+
+/** `describe` for tests that start, kill or configure a redis-server of their own, or `describe.skip`. */
+export const describeRedisServer = (name: string, body: () => void) => (redisOrSkip(true) ? describe : describe.skip)(name, body)
 
 /** A client as the README recommends: fails fast while disconnected, reconnects quickly, logs errors. */
 export async function connect(url: string, collect?: unknown[]): Promise<RedisClientType> {
