@@ -22,8 +22,8 @@ export interface RunOrder {
 /** Messages from an instance to the soak. */
 export type FromInstance =
   | { type: 'ready'; port: number }
-  | { type: 'start'; request: string; id: string; key: string; attempt: number }
-  | { type: 'end'; id: string; ok: boolean }
+  | { type: 'start'; request: string; id: string; key: string; attempt: number; at: number }
+  | { type: 'end'; request: string; id: string; ok: boolean; at: number }
   | { type: 'error'; code: string; message: string }
   | { type: 'duplicate' }
   | { type: 'list'; list: Awaited<ReturnType<typeof finalList>> }
@@ -33,6 +33,9 @@ export type FromInstance =
 export type ToInstance = { type: 'order'; request: string; order: RunOrder } | { type: 'list' } | { type: 'close' }
 
 const send = (message: FromInstance) => process.send?.(message)
+// One clock for every process of the machine, in ms with a fraction: messages from two processes
+// may arrive out of order, so the soak orders runs by these times, not by arrival.
+const now = () => performance.timeOrigin + performance.now()
 const env = (name: string): string => process.env[name] ?? ''
 const mode = env('FLEET_MODE') as LiveListMode
 const client: RedisClientType = createClient({
@@ -62,17 +65,17 @@ async function run(event: ListEvent, delivery: DeliveryContext): Promise<void> {
   const request = randomUUID()
   const order = await new Promise<RunOrder>((resolve) => {
     orders.set(request, resolve)
-    send({ type: 'start', request, id, key: delivery.key, attempt: delivery.attempt })
+    send({ type: 'start', request, id, key: delivery.key, attempt: delivery.attempt, at: now() })
   })
   try {
     if (order.sleepMs > 0) await new Promise((resolve) => setTimeout(resolve, order.sleepMs))
     if (order.fail) throw new Error('fleet soak: injected failure')
     await list.apply(event)
   } catch (error) {
-    send({ type: 'end', id, ok: false })
+    send({ type: 'end', request, id, ok: false, at: now() })
     throw error
   }
-  send({ type: 'end', id, ok: true })
+  send({ type: 'end', request, id, ok: true, at: now() })
 }
 zego.on('streamCreated', run).on('streamClosed', run).on('roomCreated', run).on('roomClosed', run)
 zego.on('duplicate', () => send({ type: 'duplicate' }))

@@ -176,8 +176,8 @@ interface Track {
   plan: Plan
   runs: number
   completions: number
-  active: number
-  overlaps: number
+  /** When each run started and ended, by the instances' clock (one machine: one clock). */
+  spans: Map<string, { start: number; end: number }>
   acked: boolean
   keys: Set<string>
   log: string[]
@@ -196,7 +196,12 @@ const plans: Plan[] = events.map((event, i) => {
     storm: rand() < config.storms,
   }
 })
-const tracks = new Map(plans.map((plan) => [plan.id, { plan, runs: 0, completions: 0, active: 0, overlaps: 0, acked: false, keys: new Set<string>(), log: [] } as Track]))
+const tracks = new Map(plans.map((plan) => [plan.id, { plan, runs: 0, completions: 0, spans: new Map(), acked: false, keys: new Set<string>(), log: [] } as Track]))
+/** Whether two runs of the callback overlapped in time. */
+const overlapped = (track: Track): boolean => {
+  const spans = [...track.spans.values()].sort((a, b) => a.start - b.start)
+  return spans.some((span, i) => i > 0 && span.start < (spans[i - 1] as { end: number }).end)
+}
 // Sent in a shuffled order, each after a little jitter: the fleet sees them out of order.
 const order = [...plans]
 for (let i = order.length - 1; i > 0; i--) {
@@ -263,8 +268,7 @@ function onMessage(index: number, child: ChildProcess, message: FromInstance): v
       const track = tracks.get(message.id)
       if (track === undefined) throw new Error(`fleet soak: unknown callback ${message.id}`)
       track.runs++
-      track.active++
-      if (track.active > 1) track.overlaps++
+      track.spans.set(message.request, { start: message.at, end: Infinity })
       track.keys.add(message.key)
       const order: RunOrder = {
         fail: track.runs <= track.plan.failFirst,
@@ -276,8 +280,9 @@ function onMessage(index: number, child: ChildProcess, message: FromInstance): v
     }
     case 'end': {
       const track = tracks.get(message.id)
-      if (track === undefined) return
-      track.active--
+      const span = track?.spans.get(message.request)
+      if (track === undefined || span === undefined) return
+      span.end = message.at
       if (message.ok) track.completions++
       track.log.push(`end@i${index}[${since()}]:${message.ok ? 'ok' : 'threw'}`)
       return
@@ -426,7 +431,7 @@ function maybeKill(): void {
 
 phase = 'sending'
 const watchdog = setTimeout(() => {
-  const busy = [...tracks.values()].filter((track) => track.active > 0 || !track.acked).slice(0, 8)
+  const busy = [...tracks.values()].filter((track) => !track.acked).slice(0, 8)
   console.error(`fleet soak: HANG: still ${phase} after ${config.deadlineS} s (${settled}/${plans.length} callbacks played)`)
   for (const track of busy) console.error(`  ${track.plan.id} ${track.plan.event.event}: ${track.log.join(' ')}`)
   process.exit(1)
@@ -482,7 +487,7 @@ clearTimeout(watchdog)
 const all = [...tracks.values()]
 const lost = all.filter((track) => track.completions === 0)
 const doubled = all.filter((track) => track.completions > 1)
-const overlapping = all.filter((track) => track.overlaps > 0)
+const overlapping = all.filter(overlapped)
 const failed = lost.length > 0 || doubled.length > 0 || overlapping.length > 0 || listsDiffer.some(Boolean) || crashed > 0 || inFlightAfterClose.some((n) => n !== 0)
 const sorted = (map: Map<string, number>) => Object.fromEntries([...map].sort(([a], [b]) => a.localeCompare(b)))
 const summary = {

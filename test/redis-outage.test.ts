@@ -30,7 +30,8 @@ describeRedisServer('Redis unavailable', () => {
     harness.setup({ store: new RedisDeliveryStore({ client: redis.client, prefix }), listenerTimeoutMs: 1_000 })
 
   it('answers 503 store_failed at once while Redis refuses connections, runs no listener, and takes callbacks again after', async () => {
-    const { post, seen } = receiver()
+    const store = new RedisDeliveryStore({ client: redis.client, prefix: redis.prefix() })
+    const { post, seen } = harness.setup({ store, listenerTimeoutMs: 1_000 })
     await redis.server.kill()
     const started = performance.now()
     const answers = await Promise.all(Array.from({ length: 20 }, (_, seq) => post(sign('mix_start', { seq: String(seq) }))))
@@ -38,6 +39,8 @@ describeRedisServer('Redis unavailable', () => {
     expect(new Set(answers.map((answer) => `${answer.status} ${(answer.body as { reason?: string }).reason}`))).toEqual(new Set(['503 store_failed']))
     expect(seen.delivered).toEqual([])
     await restart()
+    // Once back, the locks the failed claims may have taken are released (in the background).
+    await until(() => store.retrying === 0, 'the background releases')
     // The restart emptied the script cache: the first claim finds NOSCRIPT and sends the script.
     const commands = await monitorCommands(redis.url, () => post(sign('mix_start', { seq: '1' })))
     expect(commands.map((args) => args[0]?.toUpperCase())).toEqual(['EVALSHA', 'EVAL', 'EVALSHA', 'EVAL'])
@@ -95,5 +98,35 @@ describeRedisServer('Redis unavailable', () => {
     await restart()
     expect((await zego.post(resign(created, 2))).status).toBe(200)
     expect((await list.streams()).map((stream) => stream.streamId)).toEqual(['live'])
+  })
+})
+
+describeRedisServer('a claim whose reply Redis lost', () => {
+  const redis = useRedis()
+  it('releases the lock it may have taken once Redis answers again, so the retry need not wait for lockMs', async () => {
+    const prefix = redis.prefix()
+    // A real claim on the real Redis whose reply never reaches the store (the connection dropped).
+    let lose = true
+    const lossy = {
+      evalSha: async (sha1: string, options: { keys: string[]; arguments: string[] }) => {
+        const reply = await redis.client.evalSha(sha1, options)
+        if (lose) throw new Error('socket closed unexpectedly')
+        return reply
+      },
+      eval: async (script: string, options: { keys: string[]; arguments: string[] }) => {
+        const reply = await redis.client.eval(script, options)
+        if (lose) throw new Error('socket closed unexpectedly')
+        return reply
+      },
+    }
+    const store = new RedisDeliveryStore({ client: lossy, prefix })
+    const other = new RedisDeliveryStore({ client: redis.client, prefix })
+    const claim = { key: 'k', digest: 'd', retainMs: 60_000, lockMs: 30_000 }
+    await expect(store.claim({ ...claim, signature: 's1', token: 'lost' })).rejects.toThrow(/socket closed/)
+    expect(await other.claim({ ...claim, signature: 's2', token: 'retry' })).toMatchObject({ status: 'busy' })
+    expect(store.retrying).toBe(1)
+    lose = false
+    await until(() => store.retrying === 0, 'the background release', 2_000)
+    expect(await other.claim({ ...claim, signature: 's3', token: 'retry' })).toMatchObject({ status: 'claimed' })
   })
 })

@@ -58,9 +58,11 @@ return 1
  * script each (`EVALSHA`), so a new callback costs 2 Redis commands and a duplicate 1; every
  * record expires by a Redis TTL; a lock is renewed and released only by its owner.
  *
- * Note: a completion that fails (Redis unreachable) is tried again in the background, every
- * 500 ms at most, until it is recorded or `retainMs` passes, so that a callback whose listeners succeeded
- * is not run again once Redis is back. A signature can be replayed with any other body, so every
+ * Note: when Redis fails a call (unreachable, or the connection lost before its reply), what it
+ * may have left is put right in the background once Redis is back, every 500 ms at most: a
+ * completion is recorded (until `retainMs` passes), so a callback whose listeners succeeded is not
+ * run again; the lock a failed claim may have taken is released (until `lockMs` passes), so the
+ * retry need not wait for it to expire. A signature can be replayed with any other body, so every
  * delivery record shares one hash tag: on Redis Cluster they live in one slot.
  */
 export class RedisDeliveryStore implements DeliveryStore {
@@ -75,14 +77,21 @@ export class RedisDeliveryStore implements DeliveryStore {
     this.#tag = `${prefix}{delivery}`
   }
 
-  /** Completions being tried again in the background after Redis failed them. */
+  /** Calls being tried again in the background after Redis failed them (completions, releases). */
   get retrying(): number {
     return this.#retrying
   }
 
   async claim(request: ClaimRequest): Promise<ClaimResult> {
     const keys = [`${this.#tag}:sig:${request.signature}`, `${this.#tag}:done:${request.key}`, `${this.#tag}:lock:${request.key}`]
-    const reply = await CLAIM.run(this.#client, keys, [request.digest, request.token, wholeMs(request.retainMs), wholeMs(request.lockMs)])
+    let reply: unknown
+    try {
+      reply = await CLAIM.run(this.#client, keys, [request.digest, request.token, wholeMs(request.retainMs), wholeMs(request.lockMs)])
+    } catch (error) {
+      // The receiver gives this attempt up (503): should the claim have taken the lock, let it go.
+      this.#retryLater(() => this.release(request.key, request.token), Date.now() + request.lockMs)
+      throw error
+    }
     if (!Array.isArray(reply)) return unexpectedReply(reply, 'a claim')
     const [status, seen, extra] = reply
     const signatureSeen = Number(seen) === 1
@@ -104,7 +113,7 @@ export class RedisDeliveryStore implements DeliveryStore {
     try {
       return await this.#complete(request)
     } catch (error) {
-      this.#retryLater(request, Date.now() + request.retainMs)
+      this.#retryLater(() => this.#complete(request), Date.now() + request.retainMs)
       throw error
     }
   }
@@ -124,13 +133,13 @@ export class RedisDeliveryStore implements DeliveryStore {
     return Number(await COMPLETE.run(this.#client, keys, args)) === 1
   }
 
-  // Backs off from 50 ms to 500 ms, so the outcome is recorded soon after Redis is back (well
-  // within lockTtlMs); one call at a time per completion; the timers do not hold the process open.
-  #retryLater(request: CompleteRequest, until: number): void {
+  // Backs off from 50 ms to 500 ms, so the call lands soon after Redis is back (well within
+  // lockTtlMs); one at a time per call; the timers do not hold the process open.
+  #retryLater(call: () => Promise<unknown>, until: number): void {
     this.#retrying++
     const attempt = (waitMs: number): void => {
       const timer = setTimeout(() => {
-        this.#complete(request).then(
+        call().then(
           () => this.#retrying--,
           () => {
             if (Date.now() + waitMs < until) attempt(Math.min(waitMs * 2, 500))
