@@ -47,6 +47,18 @@ describeRedisServer('Redis unavailable', () => {
     expect(seen.delivered).toHaveLength(1)
   })
 
+  it('keeps at most 10000 calls to put right in the background, however many fail while Redis is down', async () => {
+    const store = new RedisDeliveryStore({ client: redis.client, prefix: redis.prefix() })
+    await redis.server.kill()
+    const claims = Array.from({ length: 10_050 }, (_, i) =>
+      store.claim({ key: `k${i}`, signature: `s${i}`, digest: 'd', token: `t${i}`, retainMs: 60_000, lockMs: 30_000 }).catch(() => 'failed'),
+    )
+    expect(new Set(await Promise.all(claims))).toEqual(new Set(['failed']))
+    expect(store.retrying).toBe(10_000)
+    await restart()
+    await until(() => store.retrying === 0, 'the background releases')
+  })
+
   it('answers 200 when Redis dies while the listeners run, reports it, and records the outcome once Redis is back', async () => {
     const prefix = redis.prefix()
     const a = receiver(prefix)

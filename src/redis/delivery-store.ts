@@ -53,6 +53,9 @@ if ARGV[2] == '0' then redis.call('DEL', KEYS[1]) else redis.call('PEXPIRE', KEY
 return 1
 `)
 
+// Calls tried again in the background at most at once.
+const MAX_RETRYING = 10_000
+
 /**
  * A `DeliveryStore` on Redis shared by every instance: the claim and the completion are one Lua
  * script each (`EVALSHA`), so a new callback costs 2 Redis commands and a duplicate 1; every
@@ -134,8 +137,11 @@ export class RedisDeliveryStore implements DeliveryStore {
   }
 
   // Backs off from 50 ms to 500 ms, so the call lands soon after Redis is back (well within
-  // lockTtlMs); one at a time per call; the timers do not hold the process open.
+  // lockTtlMs); one at a time per call; the timers do not hold the process open. At most
+  // MAX_RETRYING at once, so a flood of callbacks while Redis is down holds bounded memory (past
+  // it, a lock is left to expire; completions are few then, since claims fail).
   #retryLater(call: () => Promise<unknown>, until: number): void {
+    if (this.#retrying >= MAX_RETRYING) return
     this.#retrying++
     const attempt = (waitMs: number): void => {
       const timer = setTimeout(() => {
