@@ -1,3 +1,4 @@
+import { createClient } from 'redis'
 import { afterEach, expect, it } from 'vitest'
 import { RedisDeliveryStore } from '../src/redis/index.js'
 import { deferred, deliveryHarness } from './support/delivery.js'
@@ -64,5 +65,27 @@ describeRedisServer('receivers sharing a RedisDeliveryStore', () => {
     expect((await a.post(first)).status).toBe(500)
     expect((await b.post(harness.resign(first, 2))).status).toBe(200)
     expect(b.seen.delivered.map(({ delivery }) => delivery.attempt)).toEqual([2])
+  })
+
+  it('works the same on a client speaking RESP3', async () => {
+    const client = createClient({ url: redis.url, RESP: 3 })
+    client.on('error', () => {})
+    await client.connect()
+    try {
+      const prefix = redis.prefix()
+      const [a, b] = [0, 1].map(() => harness.setup({ store: new RedisDeliveryStore({ client, prefix }) }))
+      if (a === undefined || b === undefined) throw new Error('two instances')
+      let failures = 1
+      a.receiver.on('mixStarted', () => {
+        if (failures-- > 0) throw new Error('listener down')
+      })
+      const first = sign('mix_start')
+      expect((await a.post(first)).status).toBe(500)
+      expect((await a.post(harness.resign(first, 2))).status).toBe(200)
+      expect(await b.post(harness.resign(first, 4))).toMatchObject({ status: 200, body: { duplicate: true } })
+      expect(a.seen.delivered.map(({ delivery }) => delivery.attempt)).toEqual([1, 2])
+    } finally {
+      await client.close()
+    }
   })
 })
