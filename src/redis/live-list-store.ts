@@ -105,8 +105,8 @@ return 1
 // The index of room ids: a sorted set outside any room's slot, scored by when each was added.
 // KEYS: index. ARGV: score, room id.
 const INDEX_ADD = new LuaScript(`return redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])`)
-// KEYS: index. Answers {id, score, ...}.
-const INDEX_LIST = new LuaScript(`return redis.call('ZRANGE', KEYS[1], 0, -1, 'WITHSCORES')`)
+// KEYS: index. Answers the room ids.
+const INDEX_LIST = new LuaScript(`return redis.call('ZRANGE', KEYS[1], 0, -1)`)
 // KEYS: index. ARGV: the latest score to drop, then room ids: drops each one added no later.
 const INDEX_DROP = new LuaScript(`
 local dropped = 0
@@ -200,8 +200,7 @@ export class RedisLiveListStore implements LiveListStore {
   async roomIds(): Promise<string[]> {
     const reply = await INDEX_LIST.run(this.#client, [this.#index], [])
     if (!Array.isArray(reply)) return unexpectedReply(reply, 'the room index')
-    const ids: string[] = []
-    for (let i = 0; i < reply.length; i += 2) ids.push(String(reply[i]))
+    const ids = reply.map(String)
     const exists = await Promise.all(ids.map((roomId) => EXISTS.run(this.#client, [this.#room(roomId).hash], [])))
     const gone = ids.filter((_, i) => Number(exists[i]) !== 1)
     if (gone.length > 0) await this.#dropFromIndex(gone)
