@@ -1,11 +1,12 @@
-// Requests per second of an Express app with the middleware against the same app answering 200
-// after only express.json(), and against a hand-rolled check, interleaved in one run.
+// Requests per second and CPU per request of an Express app with the middleware, against the same
+// app answering 200 after only express.json() (the floor), @octokit/webhooks' middleware (the
+// peer), and a hand-rolled check, interleaved in one run, each in a process of its own.
 // Run: npm run bench [-- --seconds 5 --rounds 3 --connections 32] (it builds first; the servers run
 // the built package under plain node, as users run it)
 import { fork } from 'node:child_process'
-import { createHash } from 'node:crypto'
+import { createHash, createHmac } from 'node:crypto'
 import { parseArgs } from 'node:util'
-import autocannon from 'autocannon'
+import autocannon, { type Request as CannonRequest } from 'autocannon'
 import { createCallback } from 'zego-callbacks/testing'
 import { redisBench } from './redis.js'
 
@@ -26,13 +27,14 @@ const warmup = Number(values.warmup)
 const secret = 'bench-secret-0123456789abcdef'
 
 const redis = values.redis ? await redisBench() : undefined
-const appNames = ['zego-callbacks', 'express.json() only', 'hand-rolled sha1 check', ...(redis?.appNames ?? [])]
+const appNames = ['zego-callbacks', 'express.json() only', '@octokit/webhooks', 'hand-rolled sha1 check', ...(redis?.appNames ?? [])]
 const children = appNames.map((name) =>
   fork(redis?.appNames.includes(name) ? redis.file : 'bench/apps.mjs', [name], {
     execArgv: [],
     env: { ...process.env, ZEGO_CALLBACK_SECRET: secret, ...redis?.env },
   }),
 )
+type Report = { delivered: number; cpu: NodeJS.CpuUsage }
 const ask = <T>(child: (typeof children)[number], message?: string): Promise<T> =>
   new Promise((resolve) => {
     child.once('message', (reply) => resolve(reply as T))
@@ -52,46 +54,71 @@ const nextBody = (): string => {
   const signature = createHash('sha1').update([secret, timestamp, nonce].sort().join('')).digest('hex')
   return JSON.stringify({ ...template, stream_sid: `bench-${sent}`, nonce, signature })
 }
-const results: Record<string, number[]> = Object.fromEntries(Object.keys(ports).map((name) => [name, []]))
-const latencies: Record<string, number[]> = Object.fromEntries(Object.keys(ports).map((name) => [name, []]))
+// The same body as GitHub would sign it, for the peer.
+const octokitRequest = (req: CannonRequest): CannonRequest => {
+  const body = nextBody()
+  const signature = `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`
+  const headers = { 'content-type': 'application/json', 'x-github-event': 'push', 'x-github-delivery': `d-${sent}`, 'x-hub-signature-256': signature }
+  return { ...req, headers, body }
+}
 
-const run = (port: number, duration: number) =>
+const run = (name: string, duration: number) =>
   autocannon({
-    url: `http://127.0.0.1:${port}/zego/callback`,
+    url: `http://127.0.0.1:${ports[name]}/zego/callback`,
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    requests: [{ setupRequest: (req) => ({ ...req, body: nextBody() }) }],
+    requests: [{ setupRequest: name === '@octokit/webhooks' ? octokitRequest : (req: CannonRequest): CannonRequest => ({ ...req, body: nextBody() }) }],
     connections,
     duration,
   })
 
+const child = (name: string) => children[appNames.indexOf(name)] as (typeof children)[number]
+const results: Record<string, number[]> = Object.fromEntries(appNames.map((name) => [name, []]))
+const cpuPerRequest: Record<string, number[]> = Object.fromEntries(appNames.map((name) => [name, []]))
+const latencies: Record<string, number[]> = Object.fromEntries(appNames.map((name) => [name, []]))
+const answered: Record<string, number> = Object.fromEntries(appNames.map((name) => [name, 0]))
+
 console.log(`node ${process.version}, ${connections} connections, ${rounds} rounds x ${seconds} s per app, interleaved`)
 console.log(`(each app is first warmed up for ${warmup} s; the order rotates every round)\n`)
-for (const port of Object.values(ports)) await run(port, warmup)
-const names = Object.keys(ports)
+for (const name of appNames) answered[name] = (await run(name, warmup))['2xx']
 for (let round = 1; round <= rounds; round++) {
-  const order = names.map((_, i) => names[(i + round - 1) % names.length] as string)
+  const order = appNames.map((_, i) => appNames[(i + round - 1) % appNames.length] as string)
   for (const name of order) {
-    const result = await run(ports[name] as number, seconds)
+    const before = await ask<Report>(child(name), 'report')
+    const result = await run(name, seconds)
+    const after = await ask<Report>(child(name), 'report')
     if (result.non2xx > 0 || result.errors > 0) throw new Error(`${name}: ${result.non2xx} non-2xx answers, ${result.errors} errors`)
+    const cpuUs = after.cpu.user + after.cpu.system - before.cpu.user - before.cpu.system
+    answered[name] = (answered[name] ?? 0) + result['2xx']
     results[name]?.push(result.requests.average)
+    cpuPerRequest[name]?.push(cpuUs / result['2xx'])
     latencies[name]?.push(result.latency.p99)
-    console.log(`round ${round}  ${name.padEnd(24)} ${result.requests.average.toFixed(0).padStart(7)} req/s  p99 ${result.latency.p99} ms`)
+    console.log(
+      `round ${round}  ${name.padEnd(24)} ${result.requests.average.toFixed(0).padStart(7)} req/s  ${(cpuUs / result['2xx']).toFixed(0).padStart(4)} us CPU/req  p99 ${result.latency.p99} ms`,
+    )
   }
 }
 
 const median = (list: number[]): number => [...list].sort((a, b) => a - b)[Math.floor(list.length / 2)] ?? 0
 const floor = median(results['express.json() only'] ?? [])
-console.log('\nmedian of rounds                  req/s   p99 ms   vs express.json() only')
-for (const name of Object.keys(ports)) {
+const floorCpu = median(cpuPerRequest['express.json() only'] ?? [])
+console.log('\nmedian of rounds                  req/s   vs floor   CPU/req   vs floor   p99 ms')
+for (const name of appNames) {
   const rps = median(results[name] ?? [])
+  const cpu = median(cpuPerRequest[name] ?? [])
   console.log(
-    `${name.padEnd(30)} ${rps.toFixed(0).padStart(8)} ${String(median(latencies[name] ?? [])).padStart(8)}   ${(rps / floor).toFixed(2)}x`,
+    `${name.padEnd(30)} ${rps.toFixed(0).padStart(8)} ${`${(rps / floor).toFixed(2)}x`.padStart(9)} ${`${cpu.toFixed(0)} us`.padStart(9)} ${`${(cpu / floorCpu).toFixed(2)}x`.padStart(9)} ${String(median(latencies[name] ?? [])).padStart(8)}`,
   )
 }
-let delivered = 0
-for (const child of children) delivered += (await ask<{ delivered: number }>(child, 'count')).delivered
-console.log(`\nrequests delivered to a listener or handler: ${delivered}`)
+// Every 2xx must have reached a listener or handler: nothing answered and then lost. (A handler may
+// have run for a request whose answer came after autocannon stopped counting, so more is fine.)
+let lost = 0
+console.log('')
+for (const name of appNames) {
+  const { delivered } = await ask<Report>(child(name), 'report')
+  lost += Math.max(0, (answered[name] ?? 0) - delivered)
+  console.log(`${name.padEnd(30)} answered 2xx ${answered[name]}, delivered ${delivered}`)
+}
 if (redis !== undefined) {
   console.log('\nRedis commands per callback (MONITOR, 200 each)   new   repeated')
   for (const name of redis.appNames) {
@@ -99,5 +126,6 @@ if (redis !== undefined) {
     console.log(`${name.padEnd(46)} ${fresh.toFixed(2).padStart(5)} ${repeated.toFixed(2).padStart(9)}`)
   }
 }
-for (const child of children) child.kill()
+for (const each of children) each.kill()
 await redis?.stop()
+if (lost > 0) throw new Error(`${lost} requests answered 2xx and never delivered`)

@@ -43,13 +43,19 @@ export function createApp(options: ZegoCallbacksOptions = {}) {
   return { app, zego }
 }
 
-if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const port = Number(process.env['PORT'] ?? 3000)
-  const { app, zego } = createApp()
+/** Listens on `port`, and on SIGTERM drains: new callbacks get 503 (ZEGO retries them), those in flight finish, then it stops. */
+export function serve({ app, zego }: ReturnType<typeof createApp>, port: number, shutdownTimeoutMs = 20_000) {
   const server = app.listen(port, '127.0.0.1', () => console.log(`listening on http://127.0.0.1:${port}/zego/callback`))
-  // On shutdown: answer new callbacks 503 (ZEGO retries them), finish those in flight, then stop.
   process.once('SIGTERM', async () => {
-    await zego.close()
-    server.close(() => console.log('closed: every callback in flight was answered'))
+    // Bounded: a listener that never settles is abandoned after the timeout, and the process still exits.
+    const { drained, abandoned } = await zego.close({ timeoutMs: shutdownTimeoutMs })
+    if (!drained) console.warn(`closing after ${shutdownTimeoutMs} ms; still running, abandoned: ${abandoned.join(', ') || 'none'}`)
+    server.close(() => console.log(drained ? 'closed: every callback in flight was answered' : 'closed'))
+    server.closeAllConnections()
   })
+  return server
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  serve(createApp(), Number(process.env['PORT'] ?? 3000))
 }

@@ -9,7 +9,7 @@
 // Exit code 1 when a callback was lost, delivered twice, or had its listener run concurrently
 // with itself (or the run hung past --deadline); 0 otherwise. One JSON line closes the output.
 import http from 'node:http'
-import type { AddressInfo } from 'node:net'
+import { connect, type AddressInfo, type Socket } from 'node:net'
 import { parseArgs, type ParseArgsConfig } from 'node:util'
 import express from 'express'
 import { zegoCallbacks, type ZegoExpressMiddleware } from '../adapters/express.js'
@@ -30,6 +30,10 @@ const HELP = `usage: npx tsx scripts/soak.ts [flags]
   --duplicates P       share of callbacks ZEGO sends again after a 2xx or concurrently (0.2)
   --failures P         share whose listener throws for its first 1-3 runs (0.1)
   --slow P             share whose listener sleeps past --listener-timeout (0.02)
+  --hung P             share whose listener never settles on its first run (0.005): they are
+                       answered 503 and never delivered, by design; nothing else may suffer
+  --slow-uploads N     an attacker without the secret keeps N connections per instance trickling
+                       a body one byte a second, reconnecting when cut off (0)
   --unmodeled P        share of some_future_event callbacks, an event this version does not model (0.1)
   --unmodeled-key K    custom: the app passes a dedupeKey for them (default); signature: rely on the
                        signature triple only, so their retries always re-send the same bytes
@@ -54,6 +58,8 @@ const { values: flags } = parseFlags({
     duplicates: { type: 'string', default: '0.2' },
     failures: { type: 'string', default: '0.1' },
     slow: { type: 'string', default: '0.02' },
+    hung: { type: 'string', default: '0.005' },
+    'slow-uploads': { type: 'string', default: '0' },
     unmodeled: { type: 'string', default: '0.1' },
     'unmodeled-key': { type: 'string', default: 'custom' },
     'listener-timeout': { type: 'string', default: '250' },
@@ -102,6 +108,8 @@ const config = {
   duplicates: numberFlag('duplicates', flags.duplicates, share, 'a share from 0 to 1'),
   failures: numberFlag('failures', flags.failures, share, 'a share from 0 to 1'),
   slow: numberFlag('slow', flags.slow, share, 'a share from 0 to 1'),
+  hung: numberFlag('hung', flags.hung, share, 'a share from 0 to 1'),
+  slowUploads: numberFlag('slow-uploads', flags['slow-uploads'], (n) => Number.isSafeInteger(n) && n >= 0, 'an integer >= 0'),
   unmodeled: numberFlag('unmodeled', flags.unmodeled, share, 'a share from 0 to 1'),
   unmodeledKey: flags['unmodeled-key'] as string,
   store: flags.store as string,
@@ -125,8 +133,8 @@ config.deadlineS = numberFlag(
   (n) => n > 0,
   'a number of seconds > 0',
 )
-if (config.failures + config.slow > 1) {
-  console.error('soak: --failures plus --slow must not exceed 1 (a callback is one or the other)')
+if (config.failures + config.slow + config.hung > 1) {
+  console.error('soak: --failures, --slow and --hung must not add up to more than 1 (a callback is one of them)')
   process.exit(2)
 }
 if (config.store !== 'shared' && config.store !== 'per-instance') {
@@ -180,6 +188,8 @@ interface Plan {
   failFirst: number
   /** The listener sleeps past listenerTimeoutMs. */
   slow: boolean
+  /** The listener never settles on its first run. */
+  hung: boolean
   /** Whether ZEGO's retries of it re-send the same bytes or re-sign with a new nonce and timestamp. */
   retryMode: RetryMode
   /** ZEGO sends it again: concurrently with the first send or after the 2xx, same bytes or re-signed. */
@@ -270,6 +280,7 @@ function buildPlans(): Plan[] {
     const roll = planRandom()
     const failFirst = roll < config.failures ? 1 + Math.floor(planRandom() * 3) : 0
     const slow = roll >= config.failures && roll < config.failures + config.slow
+    const hung = roll >= config.failures + config.slow && roll < config.failures + config.slow + config.hung
     // Without a dedupeKey an unmodeled callback is known by its signature only: re-signing it
     // makes another callback as far as any receiver can tell, so ZEGO re-sends the same bytes.
     const signatureOnly = event === UNMODELED_EVENT && config.unmodeledKey === 'signature'
@@ -282,7 +293,7 @@ function buildPlans(): Plan[] {
             delayMs: planRandom() * 60,
           }
         : undefined
-    plans.push({ id, event, fields: { ...fields, [ID_FIELD]: id }, identity, failFirst, slow, retryMode, duplicate, jitterMs: planRandom() * config.jitterMs })
+    plans.push({ id, event, fields: { ...fields, [ID_FIELD]: id }, identity, failFirst, slow, hung, retryMode, duplicate, jitterMs: planRandom() * config.jitterMs })
   }
   // Out of order: a shuffled send order (plus each callback's jitter).
   for (let i = plans.length - 1; i > 0; i--) {
@@ -372,6 +383,10 @@ async function appListener(instance: number, raw: RawPayload, delivery: Delivery
   const run = track.runs
   const startedAt = sinceStart()
   try {
+    if (track.plan.hung && run === 1) {
+      track.log.push(`run${run}@i${instance}(attempt ${delivery.attempt})[${startedAt}]:hangs`)
+      await new Promise(() => {})
+    }
     if (track.plan.slow) await sleep(config.listenerTimeoutMs + between(runRandom, 50, 250))
     else if (config.workMs > 0) await sleep(runRandom() * config.workMs)
     if (run <= track.plan.failFirst) {
@@ -591,6 +606,35 @@ async function playCallback(instances: readonly Instance[], track: Track): Promi
 }
 
 // ---------------------------------------------------------------------------------------------
+// The attacker: no secret, only connections that send a body one byte a second
+
+const attack = { connections: 0, cutOff: 0, answers: new Map<string, number>() }
+let attacking = true
+const attackSockets = new Set<Socket>()
+
+function trickle(url: URL): void {
+  if (!attacking) return
+  attack.connections++
+  const socket = connect(Number(url.port), url.hostname)
+  attackSockets.add(socket)
+  let answer = ''
+  const drip = setInterval(() => socket.write(' '), 1000)
+  socket.on('error', () => {})
+  socket.on('data', (chunk: Buffer) => {
+    answer += chunk.toString('latin1')
+  })
+  socket.on('close', () => {
+    clearInterval(drip)
+    attackSockets.delete(socket)
+    const status = /^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1] ?? 'none'
+    bump(attack.answers, status)
+    if (status === '408') attack.cutOff++
+    trickle(url)
+  })
+  socket.write(`POST ${url.pathname} HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n{`)
+}
+
+// ---------------------------------------------------------------------------------------------
 // The run
 
 const started = Date.now()
@@ -619,6 +663,7 @@ const baselineHeapUsed = process.memoryUsage().heapUsed
 const instances = await Promise.all(Array.from({ length: config.instances }, (_, i) => startInstance(i)))
 let phase = 'sending'
 let settledCallbacks = 0
+for (const instance of instances) for (let i = 0; i < config.slowUploads; i++) trickle(instance.url)
 
 const watchdog = setTimeout(() => {
   const busy = [...tracks.values()].filter((track) => track.active > 0).slice(0, 10)
@@ -649,8 +694,12 @@ watchdog.unref()
 }
 const sendingDone = Date.now()
 
+attacking = false
+for (const socket of attackSockets) socket.destroy()
 phase = 'closing'
-await Promise.all(instances.map((instance) => instance.zego.close()))
+// Bounded: the hung listeners are abandoned at the timeout, and only they.
+const closed = await Promise.all(instances.map((instance) => instance.zego.close({ timeoutMs: 2_000 })))
+const abandoned = closed.flatMap((result) => result.abandoned)
 const inFlightAfterClose = instances.map((instance) => instance.zego.receiver.inFlight)
 phase = 'stopping servers'
 agent.destroy()
@@ -675,7 +724,12 @@ const retainedHeapUsed = gc ? process.memoryUsage().heapUsed : undefined
 // ---------------------------------------------------------------------------------------------
 // The checks and the report
 
-const all = [...tracks.values()]
+// A listener that never settles keeps its callback from being delivered, by design (its retries
+// are answered 503 until it settles); the checks are that it ran once, and that nothing else suffered.
+const hung = [...tracks.values()].filter((track) => track.plan.hung)
+const hungRan = hung.filter((track) => track.runs > 0)
+const hungWrong = hung.filter((track) => track.runs > 1 || track.completions > 0)
+const all = [...tracks.values()].filter((track) => !track.plan.hung)
 const lost = all.filter((track) => track.completions === 0)
 const doubled = all.filter((track) => track.completions > 1)
 const overlapping = all.filter((track) => track.overlaps > 0)
@@ -683,7 +737,10 @@ const ackedButLost = lost.filter((track) => track.acked)
 const keySplits = all.filter((track) => track.keys.size > 1)
 const attemptMismatches = all.filter((track) => track.attemptMismatches > 0)
 const zegoGaveUp = all.filter((track) => !track.acked)
-const failed = lost.length > 0 || doubled.length > 0 || overlapping.length > 0 || inFlightAfterClose.some((n) => n > 0)
+// After close(), only the hung listeners are still in flight, and close() named them all.
+const closeWrong =
+  abandoned.length !== hungRan.length || inFlightAfterClose.reduce((sum, n) => sum + n, 0) !== hungRan.length || closed.some((result) => result.drained !== (result.abandoned.length === 0))
+const failed = lost.length > 0 || doubled.length > 0 || overlapping.length > 0 || hungWrong.length > 0 || closeWrong
 
 const byEvent = new Map<string, number>()
 for (const plan of plans) bump(byEvent, plan.event)
@@ -702,6 +759,8 @@ const summary = {
     duplicates: config.duplicates,
     failures: config.failures,
     slow: config.slow,
+    hung: config.hung,
+    slowUploads: config.slowUploads,
     unmodeled: config.unmodeled,
     unmodeledKey: config.unmodeledKey,
     listenerTimeoutMs: config.listenerTimeoutMs,
@@ -718,6 +777,7 @@ const summary = {
     plannedDuplicates: plans.filter((plan) => plan.duplicate).length,
     plannedFailing: plans.filter((plan) => plan.failFirst > 0).length,
     plannedSlow: plans.filter((plan) => plan.slow).length,
+    plannedHung: hung.length,
     retriesResign: plans.filter((plan) => plan.retryMode === 'resign').length,
   },
   delivered: {
@@ -731,7 +791,10 @@ const summary = {
     keySplits: keySplits.length,
     attemptMismatches: attemptMismatches.length,
     unknownDeliveries: stats.unknownDeliveries,
+    hungListeners: hungRan.length,
+    hungRunTwiceOrDelivered: hungWrong.length,
   },
+  attacker: { slowUploadsPerInstance: config.slowUploads, connections: attack.connections, cutOff408: attack.cutOff, answers: sorted(attack.answers) },
   sender: {
     requests: stats.requests,
     retries: stats.retries,
@@ -749,6 +812,7 @@ const summary = {
     listenerRuns: stats.listenerRuns,
     listenerFailures: stats.listenerFailures,
     inFlightAfterClose,
+    abandonedByClose: abandoned.length,
     storeSize: stores.reduce((sum, store) => sum + store.size, 0),
   },
   memory: { peakRssMiB: mib(memory.rss), peakHeapUsedMiB: mib(memory.heapUsed), planHeapUsedMiB: mib(baselineHeapUsed),
@@ -766,8 +830,10 @@ if (!flags.quiet) {
     ['seed / instances / speed', `${config.seed} / ${config.instances} / ${config.speed}`],
     ['duration (sending)', `${(summary.durationMs / 1000).toFixed(2)} s (${(summary.sendingMs / 1000).toFixed(2)} s)`],
     ['distinct callbacks', `${plans.length}  ${Object.entries(summary.callbacks.byEvent).map(([k, v]) => `${k} ${v}`).join(', ')}`],
-    ['planned', `duplicates ${summary.callbacks.plannedDuplicates}, failing ${summary.callbacks.plannedFailing}, slow ${summary.callbacks.plannedSlow}, re-signing retries ${summary.callbacks.retriesResign}`],
-    ['delivered exactly once', String(summary.delivered.exactlyOnce)],
+    ['planned', `duplicates ${summary.callbacks.plannedDuplicates}, failing ${summary.callbacks.plannedFailing}, slow ${summary.callbacks.plannedSlow}, hung ${hung.length}, re-signing retries ${summary.callbacks.retriesResign}`],
+    ['delivered exactly once', `${summary.delivered.exactlyOnce} (of ${all.length}; the ${hung.length} hung are not delivered by design)`],
+    ['hung listeners: ran / twice or delivered', `${hungRan.length} / ${hungWrong.length}`],
+    ['slow-upload attack (per instance)', `${config.slowUploads}: ${attack.connections} connections, ${attack.cutOff} cut off with 408`],
     ['lost (of which after a 2xx)', `${lost.length} (${ackedButLost.length})`],
     ['delivered twice or more', `${doubled.length} (+${summary.delivered.extraDeliveries} extra runs)`],
     ['listener concurrent with itself', String(overlapping.length)],
@@ -781,7 +847,7 @@ if (!flags.quiet) {
     ['listener runs / injected failures', `${stats.listenerRuns} / ${stats.listenerFailures}`],
     ['key splits / attempt mismatches', `${keySplits.length} / ${attemptMismatches.length}`],
     ['store size', `${summary.receiver.storeSize}${config.store === 'shared' ? '' : ' (one store per instance)'}`],
-    ['in flight after close()', inFlightAfterClose.join(', ')],
+    ['in flight after close() / abandoned', `${inFlightAfterClose.join(', ')} / ${abandoned.length}`],
     [
       'peak rss / heapUsed',
       `${summary.memory.peakRssMiB} MiB / ${summary.memory.peakHeapUsedMiB} MiB (sender and servers in one process; ${summary.memory.planHeapUsedMiB} MiB heap before the servers started${

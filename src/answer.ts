@@ -28,9 +28,17 @@ export interface CallbackResponse {
 }
 
 const NO_HEADERS: Record<string, string> = Object.freeze({}) as Record<string, string>
+// The answers to almost every callback, shared (frozen: an adapter only serializes them).
+const OK: CallbackResponse = Object.freeze({ status: 200, headers: NO_HEADERS, body: Object.freeze({ ok: true as const }) })
+const DUPLICATE: CallbackResponse = Object.freeze({
+  status: 200,
+  headers: NO_HEADERS,
+  body: Object.freeze({ ok: true as const, duplicate: true as const }),
+})
 
 /** The answer to a callback taken: `status` (2xx), the listeners' answer fields (JSON text) if any, and whether it was a repeat. */
 export function accepted(status: number, answer: string | undefined, duplicate: boolean): CallbackResponse {
+  if (answer === undefined && status === 200) return duplicate ? DUPLICATE : OK
   const fields = answer === undefined ? undefined : answerFields(answer)
   const body: AcceptedBody = duplicate ? { ...fields, ok: true, duplicate: true } : { ...fields, ok: true }
   return { status, headers: NO_HEADERS, body }

@@ -7,8 +7,20 @@ export type MediaType = 'json' | 'form'
 
 const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false })
 
+// The content types seen last, read once: a sender uses one or two.
+const knownTypes = new Map<string, MediaType>()
+
 /** Reads a `Content-Type` header, refusing anything but JSON or form bodies in UTF-8 with a 415. */
 export function mediaTypeOf(contentType: string | undefined): MediaType {
+  const known = contentType === undefined ? undefined : knownTypes.get(contentType)
+  if (known !== undefined) return known
+  const media = readMediaType(contentType)
+  if (knownTypes.size >= 16) knownTypes.clear()
+  if (contentType !== undefined) knownTypes.set(contentType, media)
+  return media
+}
+
+function readMediaType(contentType: string | undefined): MediaType {
   const [essence = '', ...params] = (contentType ?? '').split(';')
   const type = essence.trim().toLowerCase()
   const media: MediaType | undefined =

@@ -2,6 +2,7 @@ import type { Readable } from 'node:stream'
 import { decodeBody, fromParsedBody, mediaTypeOf } from './body.js'
 import { BodyUnavailableError, RequestError } from './errors.js'
 import { quote, type RawPayload } from './raw.js'
+import type { Deadlines } from './delivery/deadline.js'
 import { readBody, type BodyReaders } from './read-body.js'
 
 /** A framework-free description of one incoming request; adapters fill it from their framework. */
@@ -25,6 +26,8 @@ export interface DecodeSettings {
   bodyLimit: number
   bodyTimeoutMs: number
   readers: BodyReaders
+  /** One timer for every body's `bodyTimeoutMs`. */
+  deadlines: Deadlines
 }
 
 /** A decoded request: the payload, and the fields a host JSON parser rounded before we saw the body. */
@@ -33,26 +36,28 @@ export interface Decoded {
   lossy: readonly string[]
 }
 
+const NO_FIELDS: readonly string[] = Object.freeze([])
+
 /**
  * Turns a request into a raw payload: refuses a method other than POST (405), a media type other
  * than JSON or form (415), an oversized (413), slow (408) or malformed (400) body, and a body a
- * host middleware consumed without keeping a copy (500).
+ * host middleware consumed without keeping a copy (500). Synchronous when the body is at hand.
  */
-export async function decodeRequest(request: CallbackRequest, settings: DecodeSettings): Promise<Decoded> {
+export function decodeRequest(request: CallbackRequest, settings: DecodeSettings): Decoded | Promise<Decoded> {
   if (request.method.toUpperCase() !== 'POST') {
     throw new RequestError('method_not_allowed', `${quote(request.method)} is not allowed here: ZEGO posts callbacks`)
   }
   const media = mediaTypeOf(request.contentType || undefined)
   const { stream } = request
-  if (request.body !== undefined) return { raw: decodeBody(request.body, media), lossy: [] }
+  if (request.body !== undefined) return { raw: decodeBody(request.body, media), lossy: NO_FIELDS }
   if (stream !== undefined && !stream.readableEnded && !stream.destroyed) {
     const length = request.contentLength === undefined ? undefined : Number(request.contentLength)
-    const bytes = await readBody(stream, Number.isFinite(length) ? length : undefined, {
+    return readBody(stream, Number.isFinite(length) ? length : undefined, {
       limit: settings.bodyLimit,
       timeoutMs: settings.bodyTimeoutMs,
       readers: settings.readers,
-    })
-    return { raw: decodeBody(bytes, media), lossy: [] }
+      deadlines: settings.deadlines,
+    }).then((bytes) => ({ raw: decodeBody(bytes, media), lossy: NO_FIELDS }))
   }
   if (request.parsedBody !== undefined && request.parsedBody !== null) {
     const { payload, lossy } = fromParsedBody(request.parsedBody)

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream'
+import { Deadlines } from './delivery/deadline.js'
 import { RequestError } from './errors.js'
 
 /** Limits for reading a request body. */
@@ -9,6 +10,8 @@ export interface ReadLimits {
   timeoutMs: number
   /** The bound on bodies read at once, if any. */
   readers?: BodyReaders | undefined
+  /** A shared timer for `timeoutMs` deadlines (one timer for every body being read); default one of its own. */
+  deadlines?: Deadlines | undefined
 }
 
 /**
@@ -56,7 +59,7 @@ export class BodyReaders {
 export function readBody(
   stream: Readable,
   declaredLength: number | undefined,
-  { limit, timeoutMs, readers }: ReadLimits,
+  { limit, timeoutMs, readers, deadlines = new Deadlines(timeoutMs) }: ReadLimits,
 ): Promise<Buffer> {
   if (declaredLength !== undefined && declaredLength > limit) {
     discardRest(stream)
@@ -66,10 +69,12 @@ export function readBody(
     const chunks: Buffer[] = []
     let size = 0
     const finish = (error: RequestError | undefined): void => {
-      clearTimeout(timer)
+      stopWaiting()
+      deadline.clear()
       leave?.()
       stream.off('data', onData).off('end', onEnd).off('error', onAbort).off('close', onAbort)
-      if (error === undefined) return resolve(Buffer.concat(chunks, size))
+      // A callback's body usually arrives in one chunk: no copy then.
+      if (error === undefined) return resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size))
       chunks.length = 0
       discardRest(stream)
       reject(error)
@@ -83,11 +88,8 @@ export function readBody(
     const onEnd = (): void => finish(undefined)
     const onAbort = (): void =>
       finish(new RequestError('request_aborted', 'the request was aborted before its body ended'))
-    const timer = setTimeout(
-      () => finish(new RequestError('body_timeout', `the body did not arrive within ${timeoutMs} ms`)),
-      timeoutMs,
-    )
-    timer.unref?.()
+    const deadline = deadlines.start()
+    const stopWaiting = deadline.onPassed(() => finish(new RequestError('body_timeout', `the body did not arrive within ${timeoutMs} ms`)))
     const leave = readers?.enter(() =>
       finish(new RequestError('body_timeout', 'the body was still arriving when newer requests needed the room: too many slow bodies at once')),
     )

@@ -1,19 +1,19 @@
-import { EventEmitter } from 'eventemitter3'
 import { accepted, asCallbackError, refused, type CallbackResponse } from './answer.js'
-import { decodeRequest, lossyHint, type CallbackRequest, type DecodeSettings } from './decode.js'
-import { isThenable, MAX_TIMER_MS } from './delivery/deadline.js'
-import { Deliverer, type DeliveryContext } from './delivery/deliverer.js'
+import { decodeRequest, lossyHint, type CallbackRequest, type DecodeSettings, type Decoded } from './decode.js'
+import { Deadlines, isThenable, MAX_TIMER_MS } from './delivery/deadline.js'
+import { Deliverer, type DeliveryContext, type DeliveryOutcome } from './delivery/deliverer.js'
 import { contentDigest } from './delivery/keys.js'
+import { BodyUnavailableError, DeliveryError, RequestError, VerificationError } from './errors.js'
 import {
-  BodyUnavailableError,
-  DeliveryError,
-  ListenerError,
-  RequestError,
-  VerificationError,
-  type RejectionReason,
-  type ZegoCallbackError,
-} from './errors.js'
-import type { ModeledAnswerMap, ModeledEventMap, ModeledEventName } from './events/registry.js'
+  Listeners,
+  NOTHING,
+  settle,
+  type DeliveryErrorEvent,
+  type ZegoEventMap,
+  type ZegoEventName,
+  type ZegoEventSource,
+  type ZegoListener,
+} from './listeners.js'
 import { resolveOptions, type ResolvedOptions, type ZegoCallbacksOptions } from './options.js'
 import type { RawPayload } from './raw.js'
 import { BodyReaders } from './read-body.js'
@@ -24,80 +24,16 @@ export type { CallbackRequest } from './decode.js'
 export type { CallbackResponse, CallbackResponseBody } from './answer.js'
 export type { DeliveryContext } from './delivery/deliverer.js'
 export type { CallbackEvent } from './verify.js'
-
-/** What the `duplicate` event's listeners get: a callback already delivered, answered 200 without running listeners. */
-export interface DuplicateEvent extends CallbackEvent {
-  /** The deduplication key it matched. */
-  key: string
-  /** `'signature'` when this exact signed request was seen before, `'key'` when a retry with a new signature was recognised by its key. */
-  matchedBy: 'signature' | 'key'
-  /** When this request arrived. */
-  receivedAt: Date
-}
-
-/** What the `error` event's listeners get: a failure no answer to ZEGO reports. */
-export interface DeliveryErrorEvent {
-  /**
-   * A `ListenerError` acknowledged by the failure policy or thrown after the deadline's 503, a
-   * `DeliveryError` (`store_failed`) after a delivery, or an `internal_error` of a failure policy.
-   */
-  error: ZegoCallbackError
-  /** The deduplication key of the callback concerned. */
-  key: string
-  /** The delivery concerned, when the listeners ran. */
-  delivery: DeliveryContext | undefined
-}
-
-/** What the `rejected` event's listeners get: every request not answered 2xx. */
-export interface RejectedEvent {
-  /** Why, as a stable code. */
-  reason: RejectionReason
-  /** The HTTP status answered. */
-  status: number
-  /** The message answered (never the secret, a stack trace or a listener's own message). */
-  message: string
-  /** The error itself, with the original failure as `cause` (listener errors are there). */
-  error: ZegoCallbackError
-}
-
-/** Every event name mapped to what its listeners get. */
-export interface ZegoEventMap extends ModeledEventMap {
-  /** Every verified callback of every product, including event types this version does not model. */
-  callback: CallbackEvent
-  /** Every refused request (4xx), and every callback answered 5xx. */
-  rejected: RejectedEvent
-  /** Every repeat of a delivered callback, answered 200 without running the listeners. */
-  duplicate: DuplicateEvent
-  /** Failures no answer reports (an acknowledged listener failure, a store failure after delivery). */
-  error: DeliveryErrorEvent
-}
-
-/** An event name listeners can subscribe to. */
-export type ZegoEventName = keyof ZegoEventMap
-
-/** The events that deliver a callback, whose listeners get a `DeliveryContext` too. */
-export type DeliveredEventName = ModeledEventName | 'callback'
-
-/**
- * A listener; when it returns a promise the answer to ZEGO waits for it, and a rejection answers
- * 500. Listeners of a callback's events get its `DeliveryContext` as the second argument; a
- * listener of an event whose answer the product reads (`zimBeforeSendMessage`) may return its say.
- */
-export type ZegoListener<K extends ZegoEventName> = K extends keyof ModeledAnswerMap
-  ? (payload: ZegoEventMap[K], delivery: DeliveryContext) => ModeledAnswerMap[K] | void | Promise<ModeledAnswerMap[K] | void>
-  : K extends DeliveredEventName
-    ? (payload: ZegoEventMap[K], delivery: DeliveryContext) => unknown
-    : (payload: ZegoEventMap[K]) => unknown
-
-/** The typed `on` / `once` / `off` surface shared by the receiver and the middlewares. */
-export interface ZegoEventSource<Self> {
-  /** Calls `listener` for every `event`; returns this for chaining. */
-  on<K extends ZegoEventName>(event: K, listener: ZegoListener<K>): Self
-  /** Calls `listener` for the next `event` only. */
-  once<K extends ZegoEventName>(event: K, listener: ZegoListener<K>): Self
-  /** Removes `listener` from `event`, or every listener of `event` when none is given. */
-  off<K extends ZegoEventName>(event: K, listener?: ZegoListener<K>): Self
-}
+export type {
+  DeliveredEventName,
+  DeliveryErrorEvent,
+  DuplicateEvent,
+  RejectedEvent,
+  ZegoEventMap,
+  ZegoEventName,
+  ZegoEventSource,
+  ZegoListener,
+} from './listeners.js'
 
 /** Options of `close()`. */
 export interface CloseOptions {
@@ -116,18 +52,6 @@ export interface CloseResult {
 /** Bodies read at once before the slowest is cut off (408); each buffers at most `bodyLimit`. */
 const MAX_READING = 1024
 
-type AnyListener = (payload: unknown, delivery?: DeliveryContext) => unknown
-
-/** What a set of listeners returned and threw. */
-interface Invocation {
-  results: unknown[]
-  errors: unknown[]
-}
-
-const NO_ERROR = Symbol('no error')
-
-const NOTHING: Invocation = Object.freeze({ results: [], errors: [] }) as unknown as Invocation
-
 /**
  * Receives ZEGO callbacks without any framework: decodes, verifies, validates, delivers each
  * callback to the listeners once, and says what to answer. Every adapter is a thin wrapper
@@ -136,10 +60,9 @@ const NOTHING: Invocation = Object.freeze({ results: [], errors: [] }) as unknow
 export class ZegoReceiver implements ZegoEventSource<ZegoReceiver> {
   readonly #options: ResolvedOptions
   readonly #decode: DecodeSettings
-  readonly #emitter = new EventEmitter()
-  /** How many `once` registrations each event may still hold; zero skips that bookkeeping. */
-  readonly #onces = new Map<string, number>()
+  readonly #listeners = new Listeners()
   readonly #deliverer: Deliverer
+  /** Answers still to come (those given at once need no waiting for). */
   readonly #receiving = new Set<Promise<CallbackResponse>>()
   /** Listeners of `rejected`, `duplicate` and `error` still running: the answer does not wait for them, `close()` does. */
   readonly #background = new Set<Promise<unknown>>()
@@ -153,6 +76,7 @@ export class ZegoReceiver implements ZegoEventSource<ZegoReceiver> {
       bodyLimit: this.#options.bodyLimit,
       bodyTimeoutMs: this.#options.bodyTimeoutMs,
       readers: new BodyReaders(MAX_READING),
+      deadlines: new Deadlines(this.#options.bodyTimeoutMs),
     }
     this.#deliverer = new Deliverer({
       ...this.#options,
@@ -177,24 +101,23 @@ export class ZegoReceiver implements ZegoEventSource<ZegoReceiver> {
   }
 
   on<K extends ZegoEventName>(event: K, listener: ZegoListener<K>): this {
-    this.#emitter.on(event, listener)
+    this.#listeners.on(event, listener as never)
     return this
   }
 
   once<K extends ZegoEventName>(event: K, listener: ZegoListener<K>): this {
-    this.#emitter.once(event, listener)
-    this.#onces.set(event, (this.#onces.get(event) ?? 0) + 1)
+    this.#listeners.once(event, listener as never)
     return this
   }
 
   off<K extends ZegoEventName>(event: K, listener?: ZegoListener<K>): this {
-    this.#emitter.off(event, listener)
+    this.#listeners.off(event, listener as never)
     return this
   }
 
   /** How many listeners `event` has. */
   listenerCount(event: ZegoEventName): number {
-    return this.#emitter.listenerCount(event)
+    return this.#listeners.count(event)
   }
 
   /**
@@ -234,19 +157,27 @@ export class ZegoReceiver implements ZegoEventSource<ZegoReceiver> {
     if (this.#closing) {
       return Promise.resolve(this.#refuse(new DeliveryError('closing', 'the receiver is shutting down; ZEGO will retry')))
     }
-    const answer = this.#receive(request, new Date(this.#options.now()))
+    const receivedAt = new Date(this.#options.now())
+    let answer: CallbackResponse | Promise<CallbackResponse>
+    try {
+      const decoded = decodeRequest(request, this.#decode)
+      answer = isThenable(decoded)
+        ? decoded.then((body) => this.#receive(body, receivedAt), (caught: unknown) => this.#refuse(caught))
+        : this.#receive(decoded, receivedAt)
+    } catch (caught) {
+      answer = this.#refuse(caught)
+    }
+    if (!isThenable(answer)) return Promise.resolve(answer)
+    // Only answers still to come need waiting for on close().
     this.#receiving.add(answer)
-    void answer.finally(() => this.#receiving.delete(answer))
+    void answer.then(() => this.#receiving.delete(answer))
     return answer
   }
 
-  async #receive(request: CallbackRequest, receivedAt: Date): Promise<CallbackResponse> {
+  #receive({ raw, lossy }: Decoded, receivedAt: Date): CallbackResponse | Promise<CallbackResponse> {
     let verified: VerifiedCallback
-    let lossy: readonly string[]
     try {
-      const decoded = await decodeRequest(request, this.#decode)
-      lossy = decoded.lossy
-      verified = this.#verify(decoded.raw, lossy)
+      verified = this.#verify(raw, lossy)
     } catch (caught) {
       return this.#refuse(caught)
     }
@@ -255,13 +186,27 @@ export class ZegoReceiver implements ZegoEventSource<ZegoReceiver> {
       return this.#refuse(new DeliveryError('overloaded', `${this.#options.maxInFlight} callbacks are in flight already; ZEGO will retry`))
     }
     this.#verified++
+    let answer: CallbackResponse | Promise<CallbackResponse>
     try {
-      return await this.#deliver(verified, lossy, receivedAt)
+      answer = this.#deliver(verified, lossy, receivedAt)
     } catch (caught) {
-      return this.#refuse(caught)
-    } finally {
       this.#verified--
+      return this.#refuse(caught)
     }
+    if (!isThenable(answer)) {
+      this.#verified--
+      return answer
+    }
+    return answer.then(
+      (result) => {
+        this.#verified--
+        return result
+      },
+      (caught: unknown) => {
+        this.#verified--
+        return this.#refuse(caught)
+      },
+    )
   }
 
   #verify(raw: RawPayload, lossy: readonly string[]): VerifiedCallback {
@@ -277,40 +222,44 @@ export class ZegoReceiver implements ZegoEventSource<ZegoReceiver> {
     }
   }
 
-  async #deliver(verified: VerifiedCallback, lossy: readonly string[], receivedAt: Date): Promise<CallbackResponse> {
+  #deliver(verified: VerifiedCallback, lossy: readonly string[], receivedAt: Date): CallbackResponse | Promise<CallbackResponse> {
     const { event, raw } = verified
     if (event === undefined) throw new RequestError('invalid_body', 'the callback has no event name')
     // Validate before any listener runs: a 400 must not have side effects.
     const modeled = validate(verified, event)
     // Never hand a listener an id with rounded digits; with no listener to mislead, acknowledge.
-    const listened = this.listenerCount('callback') + (modeled ? this.listenerCount(modeled.definition.name) : 0)
-    if (lossy.length > 0 && listened > 0) throw new BodyUnavailableError(lossyHint(lossy))
+    if (lossy.length > 0 && this.listenerCount('callback') + (modeled ? this.listenerCount(modeled.definition.name) : 0) > 0) {
+      throw new BodyUnavailableError(lossyHint(lossy))
+    }
     const callback: CallbackEvent = { product: verified.product, event, appId: verified.appId, timestampMs: verified.timestampMs, raw }
     const key = this.#keyOf(callback) ?? modeled?.key ?? `sig:${verified.signatureId}`
-    const { toleranceSeconds } = this.#options
-    const outcome = await this.#deliverer.deliver({
+    const outcome = this.#deliverer.deliver({
       key,
       signature: verified.signatureId,
       digest: contentDigest(raw),
-      verifiesUntil: verified.timestampMs + toleranceSeconds * 1000,
+      verifiesUntil: verified.timestampMs + this.#options.toleranceSeconds * 1000,
       receivedAt,
       run: (delivery) => {
-        const all = this.#invoke('callback', callback, delivery)
-        const own = modeled ? this.#invoke(modeled.definition.name, modeled.payload, delivery) : NOTHING
-        if (!isThenable(all) && !isThenable(own)) return settle(all, own, modeled?.definition.answer)
-        return Promise.all([all, own]).then(([a, o]) => settle(a, o, modeled?.definition.answer))
+        const all = this.#listeners.invoke('callback', callback, delivery)
+        const own = modeled === undefined ? NOTHING : this.#listeners.invoke(modeled.definition.name, modeled.payload, delivery)
+        const answer = modeled?.definition.answer
+        if (!isThenable(all) && !isThenable(own)) return settle(all, own, answer)
+        return Promise.all([all, own]).then(([a, o]) => settle(a, o, answer))
       },
     })
-    switch (outcome.kind) {
-      case 'delivered':
-        return accepted(200, outcome.answer, false)
-      case 'duplicate':
-        this.#inBackground('duplicate', { ...callback, key, matchedBy: outcome.matchedBy, receivedAt })
-        return accepted(200, outcome.answer, true)
-      case 'failed':
-        if (outcome.status >= 200 && outcome.status < 300) return accepted(outcome.status, undefined, false)
-        return this.#refuse(outcome.error, outcome.status)
+    const answer = (result: DeliveryOutcome): CallbackResponse => {
+      switch (result.kind) {
+        case 'delivered':
+          return accepted(200, result.answer, false)
+        case 'duplicate':
+          this.#inBackground('duplicate', { ...callback, key, matchedBy: result.matchedBy, receivedAt })
+          return accepted(200, result.answer, true)
+        case 'failed':
+          if (result.status >= 200 && result.status < 300) return accepted(result.status, undefined, false)
+          return this.#refuse(result.error, result.status)
+      }
     }
+    return isThenable(outcome) ? outcome.then(answer) : answer(outcome)
   }
 
   // The user's key, when the `dedupeKey` option gives one.
@@ -344,89 +293,11 @@ export class ZegoReceiver implements ZegoEventSource<ZegoReceiver> {
   // Listeners that observe (`rejected`, `duplicate`, `error`) start before the answer and are not
   // waited for: one that is slow or never settles cannot delay or hold an answer; `close()` waits.
   #inBackground<K extends 'rejected' | 'duplicate' | 'error'>(event: K, payload: ZegoEventMap[K]): void {
-    const invocation = this.#invoke(event, payload)
+    const invocation = this.#listeners.invoke(event, payload)
     if (!isThenable(invocation)) return
     this.#background.add(invocation)
     void invocation.finally(() => this.#background.delete(invocation))
   }
 
-  // Calls every listener of `event` directly and collects what each returned and threw (in
-  // registration order); a promise only when one of them returned a promise. A `once` listener is
-  // taken off before it runs (so concurrent callbacks do not share it) and put back if it fails,
-  // so that ZEGO's retry of the same callback runs it again.
-  #invoke(event: ZegoEventName, payload: unknown, delivery?: DeliveryContext): Invocation | Promise<Invocation> {
-    const listeners = this.#emitter.listeners(event) as AnyListener[]
-    if (listeners.length === 0) return NOTHING
-    const onces = this.#takeOnces(event, listeners)
-    const results: unknown[] = new Array(listeners.length)
-    const thrown: unknown[] = new Array(listeners.length).fill(NO_ERROR)
-    let pending: Array<Promise<void>> | undefined
-    for (let index = 0; index < listeners.length; index++) {
-      const listener = listeners[index] as AnyListener
-      try {
-        const result = listener(payload, delivery)
-        if (!isThenable(result)) results[index] = result
-        else {
-          const settled = Promise.resolve(result).then(
-            (value) => {
-              results[index] = value
-            },
-            (error: unknown) => {
-              thrown[index] = error
-            },
-          )
-          ;(pending ??= []).push(settled)
-        }
-      } catch (error) {
-        thrown[index] = error
-      }
-    }
-    const collect = (): Invocation => {
-      const errors = thrown.filter((error) => error !== NO_ERROR)
-      if (errors.length > 0 && onces !== undefined) {
-        listeners.forEach((listener, index) => {
-          if (thrown[index] !== NO_ERROR && onces.has(listener)) {
-            this.#emitter.once(event, listener)
-            this.#onces.set(event, (this.#onces.get(event) ?? 0) + 1)
-          }
-        })
-      }
-      return { results, errors }
-    }
-    return pending === undefined ? collect() : Promise.all(pending).then(collect)
-  }
-
-  // Removes the `once` listeners among `listeners` before they run; returns them (undefined when none).
-  #takeOnces(event: ZegoEventName, listeners: readonly AnyListener[]): Set<AnyListener> | undefined {
-    if (!this.#onces.get(event)) return undefined
-    for (const listener of new Set(listeners)) this.#emitter.removeListener(event, listener, undefined, true)
-    const remaining = this.#emitter.listeners(event)
-    const onces = new Set<AnyListener>()
-    for (const listener of listeners) {
-      const index = remaining.indexOf(listener)
-      if (index === -1) onces.add(listener)
-      else remaining.splice(index, 1)
-    }
-    this.#onces.set(event, 0)
-    return onces
-  }
 }
 
-// What the delivery's listeners came to: throws a `ListenerError` when any failed; otherwise the
-// answer fields the modeled event's listeners gave, as JSON text.
-function settle(
-  all: Invocation,
-  own: Invocation,
-  answer: ((returned: readonly unknown[]) => Record<string, string | number> | undefined) | undefined,
-): string | undefined {
-  const errors = all.errors.length === 0 ? own.errors : [...all.errors, ...own.errors]
-  if (errors.length > 0) throw new ListenerError(errors)
-  if (answer === undefined) return undefined
-  let fields
-  try {
-    fields = answer(own.results)
-  } catch (error) {
-    throw new ListenerError([error])
-  }
-  return fields === undefined ? undefined : JSON.stringify(fields)
-}

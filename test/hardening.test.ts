@@ -5,7 +5,7 @@ import { createServer, request as httpRequest, type Server } from 'node:http'
 import { connect, type AddressInfo, type Socket } from 'node:net'
 import request from 'supertest'
 import { afterEach, describe, expect, it } from 'vitest'
-import { LiveStreamList, MemoryDeliveryStore, type KeyValueStore, type ZegoCallbacksOptions } from '../src/index.js'
+import { LiveStreamList, MemoryDeliveryStore, MemoryLiveListStore, type KeyValueStore, type LiveListStore, type ZegoCallbacksOptions } from '../src/index.js'
 import { createCallback, signCallback, toFormBody, toJsonBody, type CallbackPayload } from '../src/testing/index.js'
 import { deferred, deliveryHarness } from './support/delivery.js'
 import { frameworks, type Framework } from './support/frameworks.js'
@@ -145,6 +145,19 @@ describe.each(frameworks)('$name', (framework) => {
       expect(delivered).toEqual(['stream_create'])
     })
 
+    // Was: 500 internal_error (a delivery key's encodeURIComponent threw), so ZEGO retried it.
+    it('refuses a lone surrogate in a signed callback with 400, in JSON and in a form', async () => {
+      const { post, delivered } = build(framework)
+      const callback = createCallback('stream_create', {}, { secret })
+      const json = toJsonBody(callback).replace('"stream_sid":"', '"stream_sid":"\\ud800')
+      const answer = await post(json)
+      expect(answer.status).toBe(400)
+      expect(answer.body).toMatchObject({ reason: 'invalid_body', message: expect.stringContaining('lone surrogate') })
+      const form = toFormBody(callback).replace('stream_sid=', 'stream_sid=%ED%A0%80')
+      expect((await post(form, 'form')).status).toBe(400)
+      expect(delivered).toEqual([])
+    })
+
     // Was: 503 store_failed: a 1.0 store's get answering null (what Redis clients return) was taken as a record.
     it('takes a 1.0 store\'s get answering null as absent', async () => {
       const inner = new MapKeyValueStore()
@@ -190,6 +203,44 @@ describe.each(frameworks)('$name', (framework) => {
       expect(result).toEqual({ drained: false, abandoned: ['mix_start:111111:111111%3A1111:123'] })
       expect((await post(createCallback('mix_start', { seq: '2' }, { secret }))).body).toMatchObject({ reason: 'closing' })
     })
+  })
+})
+
+describe('5. the example\'s shutdown ends even with a listener that never settles', () => {
+  // Was: examples/express.ts awaited zego.close() on SIGTERM, which never resolved: the process never exited.
+  it('exits 0 after SIGTERM, within the shutdown timeout', async () => {
+    const { spawn } = await import('node:child_process')
+    const probe = createServer()
+    probe.listen(0, '127.0.0.1')
+    await once(probe, 'listening')
+    const port = (probe.address() as AddressInfo).port
+    await new Promise((resolve) => probe.close(resolve))
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/support/hung-example.ts', String(port)], {
+      env: { ...process.env, ZEGO_CALLBACK_SECRET: secret },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let output = ''
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()))
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()))
+    try {
+      await new Promise<void>((resolve, reject) => {
+        child.stdout.on('data', () => output.includes('listening') && resolve())
+        child.once('exit', (code) => reject(new Error(`exited early with ${code}: ${output}`)))
+      })
+      const answer = await fetch(`http://127.0.0.1:${port}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: toJsonBody(createCallback('mix_start', {}, { secret })),
+      })
+      expect(answer.status).toBe(503)
+      const exited = once(child, 'exit')
+      child.kill('SIGTERM')
+      const [code] = (await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000, ['hung']))])) as [unknown]
+      expect(code, output).toBe(0)
+      expect(output).toContain('abandoned: mix_start:111111:111111%3A1111:123')
+    } finally {
+      child.kill('SIGKILL')
+    }
   })
 })
 
@@ -310,6 +361,35 @@ describe('4. a hung store call does not block a callback for ever', () => {
     expect((await post(harness.sign('mix_start'))).status).toBe(200)
     expect(await receiver.close({ timeoutMs: 1_000 })).toEqual({ drained: true, abandoned: [] })
     expect(seen.errors.map((e) => e.error.code)).toEqual(['store_failed'])
+  })
+})
+
+describe('4. a hung live-list store call holds up nothing else', () => {
+  // Was: a LiveListStore call that never answered queued every later callback of its room for ever
+  // and, through the listeners left running past the deadline, ended in 503 overloaded for every room.
+  it('refuses a storeTimeoutMs that is not a positive number of ms', () => {
+    for (const storeTimeoutMs of [0, -1, Number.NaN, 2 ** 31]) expect(() => new LiveStreamList({ storeTimeoutMs })).toThrow(/storeTimeoutMs/)
+  })
+
+  it('fails that callback (500, ZEGO retries) at storeTimeoutMs, and the room and the others go on', async () => {
+    const inner = new MemoryLiveListStore()
+    let hangRoom: string | undefined = 'room-a'
+    const store: LiveListStore = {
+      read: (roomId, what) => (roomId === hangRoom ? new Promise(() => {}) : inner.read(roomId, what)),
+      write: (roomId, expected, update) => inner.write(roomId, expected, update),
+      roomIds: () => inner.roomIds(),
+    }
+    const list = new LiveStreamList({ store, storeTimeoutMs: 50, sweepEveryMs: 0 })
+    const { receiver, post } = harness.setup({ maxInFlight: 2, listenerTimeoutMs: 1_000 })
+    list.attach(receiver)
+    const inRoom = (room: string, sid: string) => harness.sign('stream_create', { room_id: room, stream_sid: sid, stream_id: sid })
+    const [a1, a2] = await Promise.all([post(inRoom('room-a', 'a1')), post(inRoom('room-a', 'a2'))])
+    expect([a1.status, a2.status]).toEqual([500, 500])
+    expect(receiver.inFlight).toBe(0)
+    expect((await post(inRoom('room-b', 'b1'))).status).toBe(200)
+    hangRoom = undefined
+    expect((await post(harness.resign(inRoom('room-a', 'a1'), 2))).status).toBe(200)
+    expect((await list.streams()).map((stream) => stream.streamId).sort()).toEqual(['a1', 'b1'])
   })
 })
 

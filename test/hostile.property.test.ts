@@ -1549,3 +1549,127 @@ function sendHuge(entry: Served, total: number, chunked: boolean): Promise<{ sta
     30_000,
   )
 }
+
+// ---------------------------------------------------------------------------------------------
+// One captured signed request: what an attacker can make of it without the secret (hardening).
+// ZEGO signs sort([secret, timestamp, nonce]).join('') and not the body, so from one genuine
+// callback an attacker can re-case the signature's hex, cut the timestamp and nonce digits
+// differently, or swap the body. Whatever they send, the callback is delivered once.
+// ---------------------------------------------------------------------------------------------
+
+describe('one captured signed request, however it is re-sent', () => {
+  const caseMaskArb = fc.array(fc.boolean(), { minLength: 40, maxLength: 40 })
+  const recase = (signature: string, mask: readonly boolean[]) =>
+    [...signature].map((c, i) => (mask[i] ? c.toUpperCase() : c.toLowerCase())).join('')
+  const deliveries = (h: Harness) => h.delivered.filter((delivery) => delivery.name === 'callback').length
+
+  it('a re-cased signature is the same request: the same body is a duplicate, another body 401 replayed_signature', async () => {
+    await fc.assert(
+      fc.asyncProperty(eventArb, fc.constantFrom<Format>('json', 'form'), caseMaskArb, fc.boolean(), fc.nat(), async (event, format, mask, swap, pick) => {
+        const h = harness()
+        const payload = signed(event)
+        const first = await receive(h, { method: 'POST', contentType: contentTypeOf(format, pick), body: encode(payload, format) })
+        expectDelivered(h, first, event)
+        const resent = { ...payload, signature: recase(String(payload['signature']), mask), ...(swap ? { swapped_in: 'x' } : {}) }
+        const answer = await receive(h, { method: 'POST', contentType: contentTypeOf(format, pick), body: encode(resent, format) })
+        if (swap) {
+          expect(answer.status, summary(answer)).toBe(401)
+          expect(reasonOf(answer)).toBe('replayed_signature')
+        } else {
+          expect(answer.body, summary(answer)).toEqual({ ok: true, duplicate: true })
+        }
+        expect(deliveries(h)).toBe(1)
+        expectNoPollution()
+      }),
+      { numRuns: 200 },
+    )
+  })
+
+  it('the timestamp and nonce digits cut elsewhere are the same request: never delivered again, whatever the product, unit or tolerance', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.string({ unit: fc.constantFrom(...'0123456789'), minLength: 1, maxLength: 19 }),
+        fc.nat(),
+        fc.constantFrom(300, Infinity),
+        fc.constantFrom('same', 'swapped', 'agent'),
+        async (nonce, cutAt, tolerance, shape) => {
+          const h = harness({ toleranceSeconds: tolerance })
+          const payload = createCallback('some_unmodeled_event', {}, { secret, timestamp: nowSeconds, nonce })
+          expectDelivered(h, await receive(h, { method: 'POST', contentType: 'application/json', body: encode(payload, 'json') }), 'some_unmodeled_event')
+          // ZEGO's signed text is the timestamp and nonce in sorted order, then the secret (a letter sorts after digits).
+          const joined = [String(nowSeconds), nonce].sort().join('')
+          const cut = 1 + (cutAt % (joined.length - 1))
+          const [timestamp, forgedNonce] = [joined.slice(0, cut), joined.slice(cut)]
+          fc.pre(timestamp <= forgedNonce && timestamp !== String(nowSeconds))
+          const forged: CallbackPayload =
+            shape === 'agent'
+              ? { Event: 'Exception', AppId: 1, AgentInstanceId: 'a', Timestamp: timestamp, Nonce: forgedNonce, Signature: String(payload['signature']) }
+              : { ...payload, timestamp, nonce: forgedNonce, ...(shape === 'swapped' ? { swapped_in: 'x' } : {}) }
+          const answer = await receive(h, { method: 'POST', contentType: 'application/json', body: encode(forged, 'json') })
+          // Either refused (a replay of another body, or not a well-formed timestamp for its product), or the same content again.
+          if (answer.status === 200) expect(answer.body).toEqual({ ok: true, duplicate: true })
+          else expect(['replayed_signature', 'stale_timestamp'], summary(answer)).toContain(reasonOf(answer))
+          expect(deliveries(h)).toBe(1)
+        },
+      ),
+      { numRuns: 300 },
+    )
+  })
+
+  it('a lone surrogate anywhere in a signed body is refused 400, never 500', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        eventArb,
+        fc.constantFrom<Format>('json', 'form'),
+        fc.nat(),
+        fc.nat(),
+        fc.integer({ min: 0xd800, max: 0xdfff }),
+        fc.constantFrom('escaped', 'raw'),
+        async (event, format, pickField, pickAt, unit, how) => {
+          const h = harness()
+          const payload = signed(event)
+          const keys = Object.keys(payload).filter((key) => typeof payload[key] === 'string')
+          const key = keys[pickField % keys.length]!
+          const value = String(payload[key])
+          const at = pickAt % (value.length + 1)
+          let body: string
+          if (format === 'json') {
+            const lone = how === 'escaped' ? `\\u${unit.toString(16)}` : String.fromCharCode(unit)
+            const marker = '\u0000MARK\u0000'
+            body = encode({ ...payload, [key]: value.slice(0, at) + marker + value.slice(at) }, 'json').replace(JSON.stringify(marker).slice(1, -1), lone)
+          } else {
+            // A form carries bytes: a surrogate's UTF-8 encoding is invalid.
+            const bytes = Buffer.from([0xe0 | (unit >> 12), 0x80 | ((unit >> 6) & 0x3f), 0x80 | (unit & 0x3f)])
+            const marker = 'MARKMARK'
+            body = encode({ ...payload, [key]: value.slice(0, at) + marker + value.slice(at) }, 'form').replace(marker, [...bytes].map((b) => `%${b.toString(16).toUpperCase()}`).join(''))
+          }
+          const answer = await receive(h, { method: 'POST', contentType: contentTypeOf(format, 0), body })
+          expectRefused(h, answer, [400])
+          expect(reasonOf(answer)).toBe('invalid_body')
+        },
+      ),
+      { numRuns: 200 },
+    )
+  })
+
+  it('the same callback re-sent as a form, where one-item lists arrive as single values, is a duplicate', async () => {
+    const urlFields = ['rtmp_url', 'hls_url', 'hdl_url', 'pic_url'] as const
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.webUrl(), { minLength: 4, maxLength: 4 }),
+        fc.boolean(),
+        async (urls, formFirst) => {
+          const h = harness()
+          const lists = Object.fromEntries(urlFields.map((field, i) => [field, [urls[i]!]]))
+          const payload = createCallback('stream_create', lists, { secret, timestamp: nowSeconds })
+          const [first, second] = formFirst ? (['form', 'json'] as const) : (['json', 'form'] as const)
+          expectDelivered(h, await receive(h, { method: 'POST', contentType: contentTypeOf(first, 0), body: encode(payload, first) }), 'stream_create')
+          const answer = await receive(h, { method: 'POST', contentType: contentTypeOf(second, 0), body: encode(payload, second) })
+          expect(answer.body, summary(answer)).toEqual({ ok: true, duplicate: true })
+          expect(deliveries(h)).toBe(1)
+        },
+      ),
+      { numRuns: 100 },
+    )
+  })
+})

@@ -1,22 +1,11 @@
-import { describe, expect, it } from 'vitest'
-import { MemoryDeliveryStore } from '../src/index.js'
+import { expect, it } from 'vitest'
 import { RedisDeliveryStore } from '../src/redis/index.js'
-import { deliveryStoreContract } from './support/delivery-store.js'
-import { describeRedis, useRedis } from './support/redis.js'
-
-describe('MemoryDeliveryStore, on the shared contract', () => {
-  deliveryStoreContract(() => ({ store: new MemoryDeliveryStore() }))
-})
+import { describeDeliveryStore } from './support/delivery-store-contract.js'
+import { describeRedis, REAL_TIME_UNIT, sleep, useRedis } from './support/redis.js'
 
 describeRedis('RedisDeliveryStore', () => {
   const redis = useRedis()
-  describe('the contract, with two clients as two instances', () => {
-    const prefix = 'contract:'
-    deliveryStoreContract(() => ({
-      store: new RedisDeliveryStore({ client: redis.client, prefix }),
-      other: new RedisDeliveryStore({ client: redis.client, prefix }),
-    }))
-  })
+  describeDeliveryStore('RedisDeliveryStore', () => ({ store: new RedisDeliveryStore({ client: redis.client, prefix: 'contract:' }), advance: sleep }), REAL_TIME_UNIT)
 
   it('answers a completion repeated by its own attempt (its reply lost) as held, never touching a later lock', async () => {
     const store = new RedisDeliveryStore({ client: redis.client, prefix: redis.prefix() })

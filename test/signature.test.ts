@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'vitest'
+import fc from 'fast-check'
 import { computeSignature, verifySignature } from '../src/signature.js'
 
 const sha1 = (text: string): string => createHash('sha1').update(text, 'utf8').digest('hex')
@@ -116,5 +117,19 @@ describe('verifySignature', () => {
     it('does not match with no secrets at all', () => {
       expect(verifySignature([], zego.timestamp, zego.nonce, zego.signature)).toBe(false)
     })
+  })
+})
+
+describe('computeSignature against the plain definition', () => {
+  it('equals sha1(sort([secret, timestamp, nonce]).join("")) for any strings', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), fc.string({ unit: 'grapheme' }), fc.string(), (secret, timestamp, nonce) => {
+        const plain = createHash('sha1').update([secret, timestamp, nonce].sort().join(''), 'utf8').digest('hex')
+        expect(computeSignature(secret, timestamp, nonce)).toBe(plain)
+        expect(verifySignature([secret], timestamp, nonce, plain.toUpperCase())).toBe(true)
+        expect(verifySignature([secret], timestamp, nonce, `${plain.slice(0, 39)}${plain.endsWith('0') ? '1' : '0'}`)).toBe(false)
+      }),
+      { numRuns: 2000 },
+    )
   })
 })

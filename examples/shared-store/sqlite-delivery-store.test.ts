@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import request from 'supertest'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createCallback, signCallback } from 'zego-callbacks/testing'
+import { describeDeliveryStore } from '../../test/support/delivery-store-contract.js'
 import { createInstance } from './server.js'
 import { SqliteDeliveryStore } from './sqlite-delivery-store.js'
 
@@ -26,22 +27,26 @@ const instance = (path: string) => {
   return created
 }
 
-describe('SqliteDeliveryStore', () => {
-  it('sets only when absent or expired, expires, and deletes', async () => {
-    let now = 1_000
-    const store = new SqliteDeliveryStore(dbFile(), { now: () => now })
-    cleanups.push(() => store.close())
-    expect(await store.setIfAbsent('k', 'a', 100)).toBe(true)
-    expect(await store.setIfAbsent('k', 'b', 100)).toBe(false)
-    expect(await store.get('k')).toBe('a')
-    now += 100
-    expect(await store.get('k')).toBeUndefined()
-    expect(await store.setIfAbsent('k', 'c', 100)).toBe(true)
-    expect(await store.get('k')).toBe('c')
-    await store.delete('k')
-    expect(await store.get('k')).toBeUndefined()
-  })
+// The protocol every DeliveryStore keeps, on two connections to one file (as two processes have).
+describeDeliveryStore('SqliteDeliveryStore', () => {
+  let now = 1_000
+  const path = dbFile()
+  const first = new SqliteDeliveryStore(path, { now: () => now })
+  const second = new SqliteDeliveryStore(path, { now: () => now })
+  let turn = 0
+  const either = <K extends 'claim' | 'complete' | 'renew' | 'release'>(method: K) =>
+    ((...args: never[]) => ((turn++ % 2 === 0 ? first : second)[method] as (...a: never[]) => unknown)(...args)) as SqliteDeliveryStore[K]
+  return {
+    store: { claim: either('claim'), complete: either('complete'), renew: either('renew'), release: either('release') },
+    advance: async (ms) => void (now += ms),
+    close: () => {
+      first.close()
+      second.close()
+    },
+  }
+})
 
+describe('SqliteDeliveryStore', () => {
   it('lets two instances on one file deliver a callback once, even when both get it at once', async () => {
     const path = dbFile()
     const a = instance(path)

@@ -4,51 +4,140 @@ export const MAX_TIMER_MS = 2 ** 31 - 1
 /** What `Deadline.race` gives when the deadline passed first. */
 export const TIMED_OUT: unique symbol = Symbol('timed out')
 
-/**
- * One deadline for several steps, started lazily: a step that answers synchronously never
- * creates a timer, so a callback whose store and listeners are synchronous costs none.
- */
-export class Deadline {
-  readonly #endsAt: number
-  #reached: Promise<typeof TIMED_OUT> | undefined
-  #timer: ReturnType<typeof setTimeout> | undefined
-  #passed = false
+interface Entry {
+  endsAt: number
+  /** Undefined once the deadline was cleared. */
+  expire: (() => void) | undefined
+}
 
-  /** A deadline `ms` from now; `Infinity` (or anything past `MAX_TIMER_MS`) never passes. */
+/**
+ * Deadlines of one duration, which therefore expire in the order they were set: one timer serves
+ * them all, armed for the oldest.
+ */
+export class Deadlines {
+  readonly #ms: number
+  #queue: Entry[] = []
+  #head = 0
+  #timer: ReturnType<typeof setTimeout> | undefined
+
+  /** Deadlines `ms` long; `Infinity` (or anything past `MAX_TIMER_MS`) never passes. */
   constructor(ms: number) {
-    this.#endsAt = ms <= MAX_TIMER_MS ? performance.now() + ms : Infinity
+    this.#ms = ms
   }
 
-  /** Whether the deadline has passed (known once a race lost to it). */
+  /** A deadline starting now; it costs nothing until something waits on it. */
+  start(): Deadline {
+    return new Deadline(this, this.#ms <= MAX_TIMER_MS ? performance.now() + this.#ms : Infinity)
+  }
+
+  /** Queues `entry` (its `endsAt` is never before a queued one's). */
+  add(entry: Entry): void {
+    this.#queue.push(entry)
+    if (this.#timer === undefined) this.#arm()
+  }
+
+  #arm(): void {
+    while (this.#head < this.#queue.length && this.#queue[this.#head]?.expire === undefined) this.#head++
+    const next = this.#queue[this.#head]
+    if (next === undefined) {
+      this.#queue = []
+      this.#head = 0
+      return
+    }
+    this.#timer = setTimeout(() => this.#fire(), Math.max(0, next.endsAt - performance.now()))
+    this.#timer.unref?.()
+  }
+
+  #fire(): void {
+    this.#timer = undefined
+    const now = performance.now()
+    for (let entry = this.#queue[this.#head]; entry !== undefined && entry.endsAt <= now; entry = this.#queue[this.#head]) {
+      this.#head++
+      const expire = entry.expire
+      entry.expire = undefined
+      expire?.()
+    }
+    if (this.#head > 1024 && this.#head * 2 > this.#queue.length) {
+      this.#queue = this.#queue.slice(this.#head)
+      this.#head = 0
+    }
+    this.#arm()
+  }
+}
+
+/**
+ * One request's deadline for several steps. A step that answers synchronously never waits on it,
+ * so a callback whose store and listeners are synchronous costs no timer at all.
+ */
+export class Deadline {
+  readonly #owner: Deadlines
+  readonly #endsAt: number
+  #entry: Entry | undefined
+  #waiters: Array<() => void> = []
+  #passed = false
+
+  constructor(owner: Deadlines, endsAt: number) {
+    this.#owner = owner
+    this.#endsAt = endsAt
+  }
+
+  /** Whether the deadline has passed. */
   get passed(): boolean {
     return this.#passed
   }
 
-  /** `value` itself when it is not a promise; otherwise whichever settles first, it or the deadline. */
+  /** `value` itself when it is not a promise; otherwise a promise of whichever comes first, it or the deadline. */
   race<T>(value: T | PromiseLike<T>): T | Promise<T | typeof TIMED_OUT> {
     if (!isThenable(value)) return value
-    return Promise.race([value, this.#deadline()])
+    if (this.#passed) return Promise.resolve(TIMED_OUT)
+    return new Promise<T | typeof TIMED_OUT>((resolve, reject) => {
+      const unwait = this.onPassed(() => resolve(TIMED_OUT))
+      value.then(
+        (result) => {
+          unwait()
+          resolve(result)
+        },
+        (error: unknown) => {
+          unwait()
+          reject(error)
+        },
+      )
+    })
   }
 
-  /** Cancels the timer. */
-  clear(): void {
-    clearTimeout(this.#timer)
-  }
-
-  #deadline(): Promise<typeof TIMED_OUT> {
-    if (this.#reached === undefined) {
-      const ms = this.#endsAt - performance.now()
-      this.#reached =
-        ms === Infinity
-          ? new Promise<typeof TIMED_OUT>(() => {})
-          : new Promise<typeof TIMED_OUT>((resolve) => {
-              this.#timer = setTimeout(() => {
-                this.#passed = true
-                resolve(TIMED_OUT)
-              }, Math.max(0, ms))
-            })
+  /** Calls `onTimeout` when the deadline passes (at once if it has); returns what to call to stop waiting. */
+  onPassed(onTimeout: () => void): () => void {
+    if (this.#passed) {
+      onTimeout()
+      return () => {}
     }
-    return this.#reached
+    this.#wait(onTimeout)
+    return () => this.#unwait(onTimeout)
+  }
+
+  /** Lets the timer forget this deadline. */
+  clear(): void {
+    if (this.#entry !== undefined) this.#entry.expire = undefined
+  }
+
+  #wait(onTimeout: () => void): void {
+    this.#waiters.push(onTimeout)
+    if (this.#entry === undefined && this.#endsAt !== Infinity) {
+      this.#entry = { endsAt: this.#endsAt, expire: () => this.#expire() }
+      this.#owner.add(this.#entry)
+    }
+  }
+
+  #unwait(onTimeout: () => void): void {
+    const index = this.#waiters.indexOf(onTimeout)
+    if (index !== -1) this.#waiters.splice(index, 1)
+  }
+
+  #expire(): void {
+    this.#passed = true
+    const waiters = this.#waiters
+    this.#waiters = []
+    for (const onTimeout of waiters) onTimeout()
   }
 }
 

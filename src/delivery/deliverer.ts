@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { DeliveryError, ListenerError, VerificationError, ZegoCallbackError } from '../errors.js'
-import { Deadline, isThenable, pause, TIMED_OUT } from './deadline.js'
-import type { ClaimResult, DeliveryStore } from './store.js'
+import { Deadlines, isThenable, pause, TIMED_OUT, type Deadline } from './deadline.js'
+import type { ClaimRequest, ClaimResult, DeliveryStore } from './store.js'
 
 /** What listeners get as their second argument: which delivery of which callback this is (frozen). */
 export interface DeliveryContext {
@@ -66,8 +66,8 @@ export interface DelivererSettings {
 interface Run {
   key: string
   token: string
-  /** Settles with the listeners' result once the outcome is recorded (or its recording gave up). */
-  done: Promise<RunResult>
+  /** Settles with the listeners' result once the outcome is recorded (or its recording gave up); undefined while it ran synchronously. */
+  done: Promise<RunResult> | undefined
   /** The listeners' result as soon as they finished, before it is recorded. */
   result: RunResult | undefined
   /** Requests waiting for it now. */
@@ -79,22 +79,29 @@ interface Run {
   lost: boolean
 }
 
+/** A claim that found another instance delivering the key: wait and claim again. */
+const BUSY = Symbol('busy')
+
 /**
  * Delivers each callback to the listeners once, through the store's claim-and-complete protocol:
  * refuses a signature reused with another body, answers repeats of a delivered callback as
  * duplicates, joins concurrent deliveries of a key in this process into one run, waits for
  * another instance's run, and records the outcome so a failed callback runs again on retry.
+ *
+ * Note: when the store and the listeners answer synchronously, so does `deliver`: no promise, no timer.
  */
 export class Deliverer {
   readonly #settings: DelivererSettings
   readonly #runs = new Map<string, Run>()
-  readonly #tokenPrefix = randomBytes(9).toString('base64url')
+  readonly #deadlines: Deadlines
+  readonly #tokenPrefix = `${randomBytes(9).toString('base64url')}.`
   #tokens = 0
   #orphans = 0
   #renewal: ReturnType<typeof setInterval> | undefined
 
   constructor(settings: DelivererSettings) {
     this.#settings = settings
+    this.#deadlines = new Deadlines(settings.listenerTimeoutMs)
   }
 
   /** Runs still going with no request waiting for them (their answer was a 503 deadline). */
@@ -113,77 +120,123 @@ export class Deliverer {
   }
 
   /**
-   * Delivers `request` or finds it delivered; throws a `VerificationError` for a signature reused
-   * with another body and a `DeliveryError` (503) when the store fails or the deadline passes.
+   * Delivers `request` or finds it delivered; throws (or rejects with) a `VerificationError` for a
+   * signature reused with another body and a `DeliveryError` (503) when the store fails or the
+   * deadline passes.
    */
-  async deliver(request: DeliveryRequest): Promise<DeliveryOutcome> {
+  deliver(request: DeliveryRequest): DeliveryOutcome | Promise<DeliveryOutcome> {
     // One deadline covers the store too: a store that stops answering gets a 503, not a hang.
-    const deadline = new Deadline(this.#settings.listenerTimeoutMs)
+    const deadline = this.#deadlines.start()
+    let outcome: DeliveryOutcome | Promise<DeliveryOutcome>
     try {
-      return await this.#deliver(request, deadline)
-    } finally {
+      outcome = this.#deliver(request, deadline)
+    } catch (error) {
       deadline.clear()
+      throw error
     }
+    if (!isThenable(outcome)) {
+      deadline.clear()
+      return outcome
+    }
+    return outcome.then(
+      (result) => {
+        deadline.clear()
+        return result
+      },
+      (error: unknown) => {
+        deadline.clear()
+        throw error
+      },
+    )
   }
 
-  async #deliver(request: DeliveryRequest, deadline: Deadline): Promise<DeliveryOutcome> {
-    const { store, now, retentionMs, lockTtlMs, listenerTimeoutMs } = this.#settings
+  #deliver(request: DeliveryRequest, deadline: Deadline): DeliveryOutcome | Promise<DeliveryOutcome> {
+    const { now, retentionMs, lockTtlMs } = this.#settings
     // Remember a signature as long as it verifies, and a delivery at least the retention.
     const retainMs = Math.ceil(Math.max(request.verifiesUntil - now() + 1000, retentionMs))
-    const token = `${this.#tokenPrefix}.${(this.#tokens++).toString(36)}`
-    const claimRequest = { key: request.key, signature: request.signature, digest: request.digest, token, retainMs, lockMs: lockTtlMs }
+    const token = this.#tokenPrefix + (this.#tokens++).toString(36)
+    const claimRequest: ClaimRequest = { key: request.key, signature: request.signature, digest: request.digest, token, retainMs, lockMs: lockTtlMs }
+    const claim = this.#claim(claimRequest, deadline)
+    const next = (result: ClaimResult): DeliveryOutcome | Promise<DeliveryOutcome> => {
+      const outcome = this.#afterClaim(request, token, result, deadline, result.status !== 'replayed' && result.signatureSeen)
+      return outcome === BUSY ? this.#waitForOthers(request, claimRequest, deadline, result.status !== 'replayed' && result.signatureSeen) : outcome
+    }
+    return isThenable(claim) ? claim.then(next) : next(claim)
+  }
+
+  // What a claim means for this request; BUSY when another instance has the key.
+  #afterClaim(
+    request: DeliveryRequest,
+    token: string,
+    claim: ClaimResult,
+    deadline: Deadline,
+    signatureSeen: boolean,
+  ): DeliveryOutcome | Promise<DeliveryOutcome> | typeof BUSY {
+    if (claim.status === 'replayed') {
+      throw new VerificationError(
+        'replayed_signature',
+        'this timestamp, nonce and signature were already used with another body: a replay with a swapped body',
+      )
+    }
+    const matchedBy = signatureSeen ? 'signature' : 'key'
+    if (claim.status === 'delivered') return { kind: 'duplicate', matchedBy, answer: claim.answer }
+    const running = this.#runs.get(request.key)
+    if (running !== undefined) {
+      // A run in this process has the key: join it (a lock that lapsed under it goes back).
+      if (claim.status === 'claimed') this.#release(request.key, token)
+      return this.#join(running, matchedBy, deadline)
+    }
+    if (claim.status === 'claimed') return this.#start(request, token, claim.attempts, deadline)
+    return BUSY
+  }
+
+  // Another instance is delivering the key: claim again after a pause, for as long as a request would wait.
+  async #waitForOthers(
+    request: DeliveryRequest,
+    claimRequest: ClaimRequest,
+    deadline: Deadline,
+    signatureSeen: boolean,
+  ): Promise<DeliveryOutcome> {
+    const { listenerTimeoutMs, lockTtlMs } = this.#settings
     const budget = Math.min(listenerTimeoutMs, lockTtlMs)
     const started = performance.now()
-    let signatureSeen: boolean | undefined
     for (let wait = 25; ; wait = Math.min(wait * 2, 500)) {
-      const claim = await this.#claim(claimRequest, deadline)
-      if (claim.status === 'replayed') {
-        throw new VerificationError(
-          'replayed_signature',
-          'this timestamp, nonce and signature were already used with another body: a replay with a swapped body',
-        )
-      }
-      signatureSeen ??= claim.signatureSeen
-      const matchedBy = signatureSeen ? 'signature' : 'key'
-      if (claim.status === 'delivered') return { kind: 'duplicate', matchedBy, answer: claim.answer }
-      const running = this.#runs.get(request.key)
-      if (running !== undefined) {
-        // A run in this process has the key: join it (a lock that lapsed under it goes back).
-        if (claim.status === 'claimed') void Promise.resolve(store.release(request.key, token)).catch(() => {})
-        return this.#join(running, matchedBy, deadline)
-      }
-      if (claim.status === 'claimed') return this.#join(this.#start(request, token, claim.attempts), matchedBy, deadline, true)
-      // Another instance is delivering it: wait for it to finish, for as long as a request would.
       if (performance.now() - started + wait > budget || (await pause(wait, deadline)) === TIMED_OUT) {
         throw new DeliveryError('listener_timeout', 'another instance is delivering this callback and has not finished')
       }
+      const outcome = this.#afterClaim(request, claimRequest.token, await this.#claim(claimRequest, deadline), deadline, signatureSeen)
+      if (outcome !== BUSY) return outcome
     }
   }
 
-  async #claim(request: Parameters<DeliveryStore['claim']>[0], deadline: Deadline): Promise<ClaimResult> {
+  #claim(request: ClaimRequest, deadline: Deadline): ClaimResult | Promise<ClaimResult> {
     let claimed: ClaimResult | Promise<ClaimResult>
     try {
       claimed = this.#settings.store.claim(request)
     } catch (cause) {
       throw storeFailed(cause, 'claiming the callback')
     }
-    let result: ClaimResult | typeof TIMED_OUT
+    if (!isThenable(claimed)) return checkClaim(claimed)
+    return (deadline.race(claimed) as Promise<ClaimResult | typeof TIMED_OUT>).then(
+      (result) => {
+        if (result !== TIMED_OUT) return checkClaim(result)
+        // Abandoned: should the claim still succeed, let the lock go so a retry can take it.
+        void claimed.then((late) => (late.status === 'claimed' ? this.#release(request.key, request.token) : undefined), () => {})
+        throw new DeliveryError('store_failed', `the delivery store did not answer within ${this.#settings.listenerTimeoutMs} ms`)
+      },
+      (cause: unknown) => {
+        throw storeFailed(cause, 'claiming the callback')
+      },
+    )
+  }
+
+  #release(key: string, token: string): void {
     try {
-      result = await deadline.race(claimed)
-    } catch (cause) {
-      throw storeFailed(cause, 'claiming the callback')
+      const released = this.#settings.store.release(key, token)
+      if (isThenable(released)) void Promise.resolve(released).catch(() => {})
+    } catch {
+      // The lock expires by itself.
     }
-    if (result === TIMED_OUT) {
-      // Abandoned: should the claim still succeed, let the lock go so a retry can take it.
-      void Promise.resolve(claimed)
-        .then((late) => (late.status === 'claimed' ? this.#settings.store.release(request.key, request.token) : undefined))
-        .catch(() => {})
-      throw new DeliveryError('store_failed', `the delivery store did not answer within ${this.#settings.listenerTimeoutMs} ms`)
-    }
-    if (!isClaimResult(result)) {
-      throw storeFailed(undefined, `claiming the callback: it answered ${JSON.stringify(result)}, not a ClaimResult`)
-    }
-    return result
   }
 
   // Waits for `run` within the deadline and says what it means for this request.
@@ -194,7 +247,7 @@ export class Deliverer {
     }
     let result: RunResult | typeof TIMED_OUT
     try {
-      result = run.settled ? await run.done : await deadline.race(run.done)
+      result = run.settled || run.done === undefined ? (run.result as RunResult) : await deadline.race(run.done)
     } finally {
       run.waiting--
       if (run.waiting === 0 && !run.settled) this.#orphans++
@@ -214,11 +267,12 @@ export class Deliverer {
     return result
   }
 
-  #start(request: DeliveryRequest, token: string, failedRuns: number): Run {
+  // Runs the listeners for the request that claimed the key; synchronous when they and the store are.
+  #start(request: DeliveryRequest, token: string, failedRuns: number, deadline: Deadline): DeliveryOutcome | Promise<DeliveryOutcome> {
     const run: Run = {
       key: request.key,
       token,
-      done: undefined as never,
+      done: undefined,
       result: undefined,
       waiting: 1,
       settled: false,
@@ -227,66 +281,107 @@ export class Deliverer {
       lost: false,
     }
     this.#runs.set(request.key, run)
+    const delivery: DeliveryContext = Object.freeze({ key: request.key, attempt: failedRuns + 1, receivedAt: request.receivedAt })
+    let answer: string | undefined | Promise<string | undefined>
+    try {
+      answer = request.run(delivery)
+    } catch (caught) {
+      return this.#ran(request, run, this.#failed(caught, request.key, delivery), delivery, deadline)
+    }
+    if (!isThenable(answer)) return this.#ran(request, run, { kind: 'delivered', answer }, delivery, deadline)
     this.#keepRenewing()
-    run.done = this.#execute(request, run, failedRuns + 1).then((result) => {
-      run.settled = true
-      this.#runs.delete(request.key)
-      if (run.waiting === 0) {
-        // Every request gave up waiting (deadline): no answer carries this failure, so report it.
-        this.#orphans--
-        if (result.kind === 'failed' && !isSuccess(result.status)) this.#settings.report(result.error, request.key, result.delivery)
-      }
-      return result
+    run.done = answer.then(
+      (value): RunResult => ({ kind: 'delivered', answer: value }),
+      (caught: unknown) => this.#failed(caught, request.key, delivery),
+    ).then((result) => {
+      run.listening = false
+      run.result = result
+      const completed = this.#complete(request, run, result, delivery)
+      return isThenable(completed) ? completed.then(() => this.#finish(run, result, delivery)) : this.#finish(run, result, delivery)
     })
-    return run
+    return this.#join(run, 'key', deadline, true)
   }
 
-  // Never rejects: every failure is a result or a report.
-  async #execute(request: DeliveryRequest, run: Run, attempt: number): Promise<RunResult> {
-    const { store, lockTtlMs, listenerTimeoutMs, now } = this.#settings
-    const delivery: DeliveryContext = Object.freeze({ key: request.key, attempt, receivedAt: request.receivedAt })
-    let result: RunResult
-    try {
-      const answer = request.run(delivery)
-      result = { kind: 'delivered', answer: isThenable(answer) ? await answer : answer }
-    } catch (caught) {
-      const error = caught instanceof ListenerError ? caught : new ListenerError([caught])
-      const status = this.#statusFor(error, delivery)
-      // An acknowledged failure reaches no answer: report it.
-      if (isSuccess(status)) this.#settings.report(error, request.key, delivery)
-      result = { kind: 'failed', status, error, delivery }
-    }
+  // The listeners answered synchronously: record the outcome, and answer at once when the store does too.
+  #ran(request: DeliveryRequest, run: Run, result: RunResult, delivery: DeliveryContext, deadline: Deadline): DeliveryOutcome | Promise<DeliveryOutcome> {
     run.listening = false
     run.result = result
-    const delivered = result.kind === 'delivered' || isSuccess(result.status)
-    const retainMs = Math.ceil(Math.max(request.verifiesUntil - now() + 1000, this.#settings.retentionMs))
-    const deadline = new Deadline(listenerTimeoutMs)
-    try {
-      const held = await deadline.race(
-        store.complete({
-          key: request.key,
-          token: run.token,
-          outcome: delivered ? 'delivered' : 'failed',
-          attempts: attempt,
-          answer: result.kind === 'delivered' ? result.answer : undefined,
-          retainMs,
-        }),
-      )
-      if (held === TIMED_OUT) {
-        this.#settings.report(storeFailed(undefined, `recording the outcome: no answer within ${listenerTimeoutMs} ms`), request.key, delivery)
-      } else if (!held || run.lost) {
-        this.#settings.report(
-          new DeliveryError('listener_timeout', `the listeners ran past lockTtlMs (${lockTtlMs} ms) without the lock: another instance may have run them too`),
-          request.key,
-          delivery,
-        )
-      }
-    } catch (cause) {
-      this.#settings.report(storeFailed(cause, 'recording the outcome'), request.key, delivery)
-    } finally {
-      deadline.clear()
+    const completed = this.#complete(request, run, result, delivery)
+    if (!isThenable(completed)) {
+      run.settled = true
+      run.waiting = 0
+      this.#runs.delete(request.key)
+      return result
+    }
+    run.done = completed.then(() => this.#finish(run, result, delivery))
+    return this.#join(run, 'key', deadline, true)
+  }
+
+  #finish(run: Run, result: RunResult, delivery: DeliveryContext): RunResult {
+    run.settled = true
+    this.#runs.delete(run.key)
+    if (run.waiting === 0) {
+      // Every request gave up waiting (deadline): no answer carries this failure, so report it.
+      this.#orphans--
+      if (result.kind === 'failed' && !isSuccess(result.status)) this.#settings.report(result.error, run.key, delivery)
     }
     return result
+  }
+
+  #failed(caught: unknown, key: string, delivery: DeliveryContext): Failed {
+    const error = caught instanceof ListenerError ? caught : new ListenerError([caught])
+    const status = this.#statusFor(error, delivery)
+    // An acknowledged failure reaches no answer: report it.
+    if (isSuccess(status)) this.#settings.report(error, key, delivery)
+    return { kind: 'failed', status, error, delivery }
+  }
+
+  // Records the outcome (never throws: a failure is reported); a promise only when the store answers with one.
+  #complete(request: DeliveryRequest, run: Run, result: RunResult, delivery: DeliveryContext): void | Promise<void> {
+    const { store, now, retentionMs, listenerTimeoutMs } = this.#settings
+    const delivered = result.kind === 'delivered' || isSuccess(result.status)
+    let held: boolean | Promise<boolean>
+    try {
+      held = store.complete({
+        key: request.key,
+        token: run.token,
+        outcome: delivered ? 'delivered' : 'failed',
+        attempts: delivery.attempt,
+        answer: result.kind === 'delivered' ? result.answer : undefined,
+        retainMs: Math.ceil(Math.max(request.verifiesUntil - now() + 1000, retentionMs)),
+      })
+    } catch (cause) {
+      this.#settings.report(storeFailed(cause, 'recording the outcome'), request.key, delivery)
+      return
+    }
+    if (!isThenable(held)) return this.#checkHeld(held, run, delivery)
+    const deadline = this.#deadlines.start()
+    return (deadline.race(held) as Promise<boolean | typeof TIMED_OUT>).then(
+      (answer) => {
+        deadline.clear()
+        if (answer === TIMED_OUT) {
+          this.#settings.report(storeFailed(undefined, `recording the outcome: no answer within ${listenerTimeoutMs} ms`), request.key, delivery)
+        } else {
+          this.#checkHeld(answer, run, delivery)
+        }
+      },
+      (cause: unknown) => {
+        deadline.clear()
+        this.#settings.report(storeFailed(cause, 'recording the outcome'), request.key, delivery)
+      },
+    )
+  }
+
+  #checkHeld(held: boolean, run: Run, delivery: DeliveryContext): void {
+    if (held && !run.lost) return
+    this.#settings.report(
+      new DeliveryError(
+        'listener_timeout',
+        `the listeners ran past lockTtlMs (${this.#settings.lockTtlMs} ms) without the lock: another instance may have run them too`,
+      ),
+      run.key,
+      delivery,
+    )
   }
 
   // One timer renews the locks of every run whose listeners are still going, a third of
@@ -357,7 +452,8 @@ function isSuccess(status: number): boolean {
   return status >= 200 && status < 300
 }
 
-function isClaimResult(value: unknown): value is ClaimResult {
+function checkClaim(value: ClaimResult): ClaimResult {
   const status = (value as { status?: unknown } | null)?.status
-  return status === 'replayed' || status === 'delivered' || status === 'busy' || status === 'claimed'
+  if (status === 'replayed' || status === 'delivered' || status === 'busy' || status === 'claimed') return value
+  throw storeFailed(undefined, `claiming the callback: it answered ${JSON.stringify(value)}, not a ClaimResult`)
 }

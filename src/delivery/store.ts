@@ -119,6 +119,8 @@ export class MemoryDeliveryStore implements DeliveryStore {
   readonly #maxEntries: number
   readonly #now: () => number
   #sweptAt = -Infinity
+  /** Claims since expired records were last dropped from the front. */
+  #sinceDrop = 0
 
   /** Throws a `TypeError` when `maxEntries` is not a positive integer. */
   constructor(options: MemoryDeliveryStoreOptions = {}) {
@@ -208,17 +210,15 @@ export class MemoryDeliveryStore implements DeliveryStore {
     return undefined
   }
 
-  // Drops expired records from the front of each map (insertion order, roughly oldest first);
-  // when that is not enough, sweeps both whole, at most once a second so a flood of refusals
-  // does not scan each time. Amortized O(1) per claim. Whether `needed` more fit.
+  // Drops expired records from the front of each map (insertion order, roughly oldest first) every
+  // 64 claims and whenever full; when that is not enough, sweeps both whole, at most once a second
+  // so a flood of refusals does not scan each time. Amortized O(1) per claim. Whether `needed` more fit.
   #makeRoom(now: number, needed: number): boolean {
     const fits = () => this.size + needed <= this.#maxEntries
-    for (const map of [this.#signatures, this.#keys] as Array<Map<string, { expiresAt: number }>>) {
-      for (const [key, entry] of map) {
-        if (entry.expiresAt > now) break
-        map.delete(key)
-      }
-    }
+    if (++this.#sinceDrop < 64 && fits()) return true
+    this.#sinceDrop = 0
+    dropExpiredFront(this.#signatures, now)
+    dropExpiredFront(this.#keys, now)
     if (fits()) return true
     if (now - this.#sweptAt < 1000) return false
     this.#sweptAt = now
@@ -226,5 +226,12 @@ export class MemoryDeliveryStore implements DeliveryStore {
       for (const [key, entry] of map) if (entry.expiresAt <= now) map.delete(key)
     }
     return fits()
+  }
+}
+
+function dropExpiredFront(map: Map<string, { expiresAt: number }>, now: number): void {
+  for (const [key, entry] of map) {
+    if (entry.expiresAt > now) return
+    map.delete(key)
   }
 }

@@ -29,6 +29,11 @@ export interface LiveStreamListOptions {
   sweepEveryMs?: number | undefined
   /** The list's clock in ms (what `roomTtlMs` and `touchedAtMs` run on); default `Date.now`, also given to the default store. */
   now?: (() => number) | undefined
+  /**
+   * How long one store call may take, in ms, before the callback fails (500, so ZEGO retries) and
+   * the room's next callback goes ahead; default 5000 (within the receiver's listener deadline).
+   */
+  storeTimeoutMs?: number | undefined
 }
 
 /** A room of the list and its live streams. */
@@ -76,6 +81,7 @@ export class LiveStreamList {
   readonly #maxHeld: number
   readonly #roomTtlMs: number | undefined
   readonly #now: () => number
+  readonly #storeTimeoutMs: number
   readonly #emitter = new EventEmitter()
   readonly #locks = new Map<string, Promise<unknown>>()
   readonly #notifying = new Map<string, Promise<void>>()
@@ -91,6 +97,10 @@ export class LiveStreamList {
     this.#holdTtlMs = options.holdTtlMs ?? 120_000
     this.#maxHeld = options.maxHeldPerRoom ?? 256
     this.#roomTtlMs = options.roomTtlMs
+    this.#storeTimeoutMs = options.storeTimeoutMs ?? 5_000
+    if (typeof this.#storeTimeoutMs !== 'number' || !(this.#storeTimeoutMs > 0) || this.#storeTimeoutMs > 2 ** 31 - 1) {
+      throw new TypeError(`zego-callbacks: LiveStreamList \`storeTimeoutMs\` is a number of ms above 0, at most 2^31-1, got ${String(this.#storeTimeoutMs)}`)
+    }
     const every = options.sweepEveryMs ?? 60_000
     if (!Number.isInteger(every) || every < 0 || every > 2 ** 31 - 1) {
       throw new TypeError(`zego-callbacks: LiveStreamList \`sweepEveryMs\` is a whole number of ms from 0 (off) to 2^31-1, got ${String(every)}`)
@@ -151,7 +161,7 @@ export class LiveStreamList {
 
   /** One live stream, or undefined. */
   async stream(roomId: string, streamId: string): Promise<LiveStream | undefined> {
-    const snapshot = await this.#store.read(roomId, { streamIds: [streamId], live: false, held: false })
+    const snapshot = await this.#bounded(this.#store.read(roomId, { streamIds: [streamId], live: false, held: false }), 'read')
     if (snapshot?.header.session === undefined) return undefined
     return snapshot.streams.find((record) => record.streamId === streamId)?.live
   }
@@ -161,12 +171,12 @@ export class LiveStreamList {
    * session was learnt from a stream and has not ended (a newer session, or no live stream at a sweep).
    */
   async rooms(): Promise<LiveRoom[]> {
-    const rooms = await Promise.all((await this.#store.roomIds()).map((roomId) => this.#liveRoom(roomId)))
+    const rooms = await Promise.all((await this.#bounded(this.#store.roomIds(), 'roomIds')).map((roomId) => this.#liveRoom(roomId)))
     return rooms.filter((room) => room !== undefined)
   }
 
   async #liveRoom(roomId: string): Promise<LiveRoom | undefined> {
-    const snapshot = await this.#store.read(roomId, { streamIds: [], live: true, held: false })
+    const snapshot = await this.#bounded(this.#store.read(roomId, { streamIds: [], live: true, held: false }), 'read')
     const session = snapshot?.header.session
     if (snapshot == null || session === undefined) return undefined
     return { roomId, roomSessionId: session.id, streams: snapshot.streams.flatMap((record) => (record.live ? [record.live] : [])) }
@@ -192,7 +202,7 @@ export class LiveStreamList {
    */
   async sweep(): Promise<LiveListChange[]> {
     const changes: LiveListChange[] = []
-    for (const roomId of await this.#store.roomIds()) {
+    for (const roomId of await this.#bounded(this.#store.roomIds(), 'roomIds')) {
       const result = await this.#withRoom(roomId, { streamIds: [], live: false, held: false }, (view, now) => {
         const made: LiveListChange[] = []
         view.settleHeld()
@@ -239,7 +249,7 @@ export class LiveStreamList {
       let what = first
       for (let conflicts = 0; conflicts < MAX_CONFLICTS; ) {
         const now = this.#now()
-        const snapshot = (await this.#store.read(roomId, what)) ?? undefined
+        const snapshot = (await this.#bounded(this.#store.read(roomId, what), 'read')) ?? undefined
         const view = new RoomView(roomId, snapshot, what, now)
         let result: ApplyResult
         try {
@@ -251,7 +261,7 @@ export class LiveStreamList {
           continue
         }
         const update = view.update(this.#isForgettable(view.header, now), randomUUID(), this.#holdTtlMs)
-        if (update !== undefined && !(await this.#store.write(roomId, snapshot?.version, update))) {
+        if (update !== undefined && !(await this.#bounded(this.#store.write(roomId, snapshot?.version, update), 'write'))) {
           conflicts += 1
           continue
         }
@@ -266,6 +276,19 @@ export class LiveStreamList {
       if (this.#locks.get(roomId) === settled) this.#locks.delete(roomId)
     })
     return run
+  }
+
+  // A store call that never answers fails the callback at the deadline instead of holding the
+  // room's queue for ever; should it land later, the version it was written against has moved on.
+  #bounded<T>(call: Promise<T>, what: string): Promise<T> {
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(
+        () => reject(new Error(`zego-callbacks LiveStreamList: the store did not answer a ${what} within ${this.#storeTimeoutMs} ms`)),
+        this.#storeTimeoutMs,
+      )
+    })
+    return Promise.race([call, deadline]).finally(() => clearTimeout(timer))
   }
 
   // Nothing live, nothing held, its closed sessions too old to matter, and no session the app

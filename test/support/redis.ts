@@ -21,6 +21,12 @@ export const describeRedis = (name: string, body: () => void) => (redisOrSkip(fa
 /** `describe` for tests that start, kill or configure a redis-server of their own, or `describe.skip`. */
 export const describeRedisServer = (name: string, body: () => void) => (redisOrSkip(true) ? describe : describe.skip)(name, body)
 
+/** The delivery store contract's time unit for a store on real time: 10 ms (a lock lasts 1 s, a step 600 ms). */
+export const REAL_TIME_UNIT = 10
+
+/** The contract's `advance` for a store on real time. */
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
+
 /** A client as the README recommends: fails fast while disconnected, reconnects quickly, logs errors. */
 export async function connect(url: string, collect?: unknown[]): Promise<RedisClientType> {
   const client: RedisClientType = createClient({
