@@ -3,10 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { LiveStreamList } from '../src/index.js'
 import { RedisDeliveryStore, RedisLiveListStore } from '../src/redis/index.js'
 import { deliveryHarness } from './support/delivery.js'
-import { describeDeliveryStore } from './support/delivery-store-contract.js'
 import { finalList, historyToEvents } from './support/live-history.js'
 import { liveListStoreContract } from './support/live-store.js'
-import { describeRedisServer, REAL_TIME_UNIT, sleep } from './support/redis.js'
+import { describeRealTimeDeliveryStore, describeRedisServer } from './support/redis.js'
 import { startRedisServer, type RedisServer } from './support/redis-server.js'
 
 // A real Redis Cluster of one node holding all 16384 slots: a script whose keys are not all in one
@@ -44,7 +43,7 @@ describeRedisServer('the Redis stores on Redis Cluster', () => {
     await expect(cluster.eval('return 1', { keys: ['{a}x', '{b}x'], arguments: [] })).rejects.toThrow(/CROSSSLOT/)
   })
 
-  describeDeliveryStore('RedisDeliveryStore on the cluster', () => ({ store: new RedisDeliveryStore({ client: cluster, prefix: 'contract:' }), advance: sleep }), REAL_TIME_UNIT)
+  describeRealTimeDeliveryStore('RedisDeliveryStore on the cluster', () => new RedisDeliveryStore({ client: cluster, prefix: 'contract:' }))
 
   describe('RedisLiveListStore', () => {
     let rooms = 0

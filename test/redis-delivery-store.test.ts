@@ -1,11 +1,10 @@
 import { expect, it } from 'vitest'
 import { RedisDeliveryStore } from '../src/redis/index.js'
-import { describeDeliveryStore } from './support/delivery-store-contract.js'
-import { describeRedis, REAL_TIME_UNIT, sleep, useRedis } from './support/redis.js'
+import { describeRealTimeDeliveryStore, describeRedis, useRedis } from './support/redis.js'
 
 describeRedis('RedisDeliveryStore', () => {
   const redis = useRedis()
-  describeDeliveryStore('RedisDeliveryStore', () => ({ store: new RedisDeliveryStore({ client: redis.client, prefix: 'contract:' }), advance: sleep }), REAL_TIME_UNIT)
+  describeRealTimeDeliveryStore('RedisDeliveryStore', () => new RedisDeliveryStore({ client: redis.client, prefix: 'contract:' }))
 
   it('answers a completion repeated by its own attempt (its reply lost) as held, never touching a later lock', async () => {
     const store = new RedisDeliveryStore({ client: redis.client, prefix: redis.prefix() })

@@ -2,9 +2,8 @@ import { Redis } from 'ioredis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { RedisDeliveryStore, RedisLiveListStore } from 'zego-callbacks/redis'
 import { deliveryHarness } from '../../test/support/delivery.js'
-import { describeDeliveryStore } from '../../test/support/delivery-store-contract.js'
 import { liveListStoreContract } from '../../test/support/live-store.js'
-import { describeRedis, REAL_TIME_UNIT, sleep, useRedis } from '../../test/support/redis.js'
+import { describeRealTimeDeliveryStore, describeRedis, useRedis } from '../../test/support/redis.js'
 import { fromIoredis } from './from-ioredis.js'
 
 describeRedis('the Redis stores on an ioredis client', () => {
@@ -18,7 +17,7 @@ describeRedis('the Redis stores on an ioredis client', () => {
   })
   afterAll(() => redis?.disconnect())
 
-  describeDeliveryStore('RedisDeliveryStore on ioredis', () => ({ store: new RedisDeliveryStore({ client: fromIoredis(redis), prefix: 'ioredis:' }), advance: sleep }), REAL_TIME_UNIT)
+  describeRealTimeDeliveryStore('RedisDeliveryStore on ioredis', () => new RedisDeliveryStore({ client: fromIoredis(redis), prefix: 'ioredis:' }))
   describe('RedisLiveListStore', () => {
     liveListStoreContract((now) => ({ store: new RedisLiveListStore({ client: fromIoredis(redis), prefix: server.prefix(), now }) }))
   })

@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import { createClient, type RedisClientType } from 'redis'
 import { afterAll, beforeAll, describe } from 'vitest'
+import type { DeliveryStore } from '../../src/index.js'
+import { describeDeliveryStore } from './delivery-store-contract.js'
 import { hasRedisServer, INSTALL_REDIS, startRedisServer, type RedisServer, type RedisServerOptions } from './redis-server.js'
 
 /**
@@ -21,11 +23,15 @@ export const describeRedis = (name: string, body: () => void) => (redisOrSkip(fa
 /** `describe` for tests that start, kill or configure a redis-server of their own, or `describe.skip`. */
 export const describeRedisServer = (name: string, body: () => void) => (redisOrSkip(true) ? describe : describe.skip)(name, body)
 
-/** The delivery store contract's time unit for a store on real time: 10 ms (a lock lasts 1 s, a step 600 ms). */
-export const REAL_TIME_UNIT = 10
-
-/** The contract's `advance` for a store on real time. */
-export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms))
+/**
+ * The DeliveryStore contract on a store that runs on real time (Redis's): a time unit of 10 ms (a
+ * lock lasts 1 s, a step 600 ms), its tests at once (each has its own keys) so their waits overlap.
+ */
+export function describeRealTimeDeliveryStore(name: string, create: () => DeliveryStore): void {
+  describe.concurrent(name, () => {
+    describeDeliveryStore(name, () => ({ store: create(), advance: (ms) => new Promise((resolve) => setTimeout(resolve, ms)) }), 10)
+  })
+}
 
 /** A client as the README recommends: fails fast while disconnected, reconnects quickly, logs errors. */
 export async function connect(url: string, collect?: unknown[]): Promise<RedisClientType> {
