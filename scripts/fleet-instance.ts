@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import express from 'express'
-import { createClient, type RedisClientType } from 'redis'
+import { createClient } from 'redis'
 import { zegoCallbacks } from '../adapters/express.js'
 import { LiveStreamList, type DeliveryContext, type LiveListMode } from '../src/index.js'
 import { RedisDeliveryStore, RedisLiveListStore } from '../src/redis/index.js'
@@ -38,7 +38,7 @@ const send = (message: FromInstance) => process.send?.(message)
 const now = () => performance.timeOrigin + performance.now()
 const env = (name: string): string => process.env[name] ?? ''
 const mode = env('FLEET_MODE') as LiveListMode
-const client: RedisClientType = createClient({
+const client = createClient({
   url: env('REDIS_URL'),
   disableOfflineQueue: true,
   commandsQueueMaxLength: 10_000,

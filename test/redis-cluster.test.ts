@@ -1,4 +1,4 @@
-import { createClient, createCluster, type RedisClientType, type RedisClusterType } from 'redis'
+import { createClient, createCluster } from 'redis'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { LiveStreamList } from '../src/index.js'
 import { RedisDeliveryStore, RedisLiveListStore } from '../src/redis/index.js'
@@ -12,11 +12,14 @@ import { startRedisServer, type RedisServer } from './support/redis-server.js'
 // slot fails with CROSSSLOT, so every test here proves the stores' keys cluster-safe.
 describeRedisServer('the Redis stores on Redis Cluster', () => {
   let server: RedisServer
-  let node: RedisClientType
-  let cluster: RedisClusterType
+  // Types as inferred (annotating node-redis's own types costs seconds of type checking).
+  const clientOf = (url: string) => createClient({ url })
+  const clusterOf = (url: string) => createCluster({ rootNodes: [{ url }] })
+  let node: ReturnType<typeof clientOf>
+  let cluster: ReturnType<typeof clusterOf>
   beforeAll(async () => {
     server = await startRedisServer({ cluster: true })
-    node = createClient({ url: server.url })
+    node = clientOf(server.url)
     node.on('error', () => {})
     await node.connect()
     await node.clusterAddSlotsRange({ start: 0, end: 16383 })
@@ -24,7 +27,7 @@ describeRedisServer('the Redis stores on Redis Cluster', () => {
       if (waited > 10_000) throw new Error('the cluster did not come up')
       await new Promise((resolve) => setTimeout(resolve, 50))
     }
-    cluster = createCluster({ rootNodes: [{ url: server.url }] })
+    cluster = clusterOf(server.url)
     cluster.on('error', () => {})
     await cluster.connect()
   }, 20_000)

@@ -1,12 +1,12 @@
 // A node-redis client with the options the README recommends for the stores: calls fail at once
 // while the connection is down (ZEGO then gets a 503 and retries) instead of queueing without bound.
-import { createClient, type RedisClientType } from 'redis'
+import { createClient } from 'redis'
 
 /** The queue's name, shared by the server and the worker. */
 export const QUEUE = 'zego-callbacks'
 
-export async function connectRedis(url: string): Promise<RedisClientType> {
-  const client: RedisClientType = createClient({
+export async function connectRedis(url: string) {
+  const client = createClient({
     url,
     disableOfflineQueue: true,
     commandsQueueMaxLength: 10_000,
