@@ -3,7 +3,7 @@ import { afterEach, expect, it } from 'vitest'
 import { LiveStreamList, MemoryDeliveryStore } from '../src/index.js'
 import { RedisDeliveryStore, RedisLiveListStore } from '../src/redis/index.js'
 import { deliveryHarness } from './support/delivery.js'
-import { describeRedisServer, useRedis } from './support/redis.js'
+import { describeRedis, describeRedisServer, useRedis } from './support/redis.js'
 import { monitorCommands } from './support/redis-server.js'
 
 const harness = deliveryHarness('outage-secret')
@@ -113,7 +113,7 @@ describeRedisServer('Redis unavailable', () => {
   })
 })
 
-describeRedisServer('a claim whose reply Redis lost', () => {
+describeRedis('a claim whose reply Redis lost', () => {
   const redis = useRedis()
   it('releases the lock it may have taken once Redis answers again, so the retry need not wait for lockMs', async () => {
     const prefix = redis.prefix()
