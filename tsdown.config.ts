@@ -11,6 +11,7 @@ const entry = {
   node: 'adapters/node.ts',
   fastify: 'adapters/fastify.ts',
   testing: 'src/testing/index.ts',
+  redis: 'src/redis/index.ts',
   cli: 'src/cli/main.ts',
 }
 
@@ -22,7 +23,7 @@ export default defineConfig({
   target: 'node20',
   clean: true,
   sourcemap: false,
-  external: ['express', 'koa', 'fastify'],
+  external: ['express', 'koa', 'fastify', 'redis'],
   hooks: {
     // One copy of the code for `import` and `require` alike (no dual-package hazard: one
     // ZegoCallbackError class, one tracing channel's publisher): each ESM entry re-exports its

@@ -11,6 +11,7 @@ export const packageAliases = [
   { find: /^zego-callbacks\/node$/, replacement: here('./adapters/node.ts') },
   { find: /^zego-callbacks\/fastify$/, replacement: here('./adapters/fastify.ts') },
   { find: /^zego-callbacks\/testing$/, replacement: here('./src/testing/index.ts') },
+  { find: /^zego-callbacks\/redis$/, replacement: here('./src/redis/index.ts') },
   { find: /^zego-callbacks$/, replacement: here('./src/index.ts') },
 ]
 

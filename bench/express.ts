@@ -8,6 +8,7 @@ import { createHash, createHmac } from 'node:crypto'
 import { parseArgs } from 'node:util'
 import autocannon, { type Request as CannonRequest } from 'autocannon'
 import { createCallback } from 'zego-callbacks/testing'
+import { redisBench } from './redis.js'
 
 const { values } = parseArgs({
   options: {
@@ -15,6 +16,8 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '3' },
     connections: { type: 'string', default: '32' },
     warmup: { type: 'string', default: '2' },
+    // The Redis store and a hand-rolled SET NX PX receiver too, on a redis-server of their own.
+    redis: { type: 'boolean', default: false },
   },
 })
 const seconds = Number(values.seconds)
@@ -23,9 +26,13 @@ const connections = Number(values.connections)
 const warmup = Number(values.warmup)
 const secret = 'bench-secret-0123456789abcdef'
 
-const appNames = (process.env['BENCH_APPS'] ?? 'zego-callbacks,express.json() only,@octokit/webhooks,hand-rolled sha1 check').split(',')
+const redis = values.redis ? await redisBench() : undefined
+const appNames = ['zego-callbacks', 'express.json() only', '@octokit/webhooks', 'hand-rolled sha1 check', ...(redis?.appNames ?? [])]
 const children = appNames.map((name) =>
-  fork('bench/apps.mjs', [name], { execArgv: [], env: { ...process.env, ZEGO_CALLBACK_SECRET: secret } }),
+  fork(redis?.appNames.includes(name) ? redis.file : 'bench/apps.mjs', [name], {
+    execArgv: [],
+    env: { ...process.env, ZEGO_CALLBACK_SECRET: secret, ...redis?.env },
+  }),
 )
 type Report = { delivered: number; cpu: NodeJS.CpuUsage }
 const ask = <T>(child: (typeof children)[number], message?: string): Promise<T> =>
@@ -115,5 +122,13 @@ for (const name of appNames) {
   lost += Math.max(0, (answered[name] ?? 0) - delivered)
   console.log(`${name.padEnd(30)} answered 2xx ${answered[name]}, delivered ${delivered}`)
 }
+if (redis !== undefined) {
+  console.log('\nRedis commands per callback (MONITOR, 200 each)   new   repeated')
+  for (const name of redis.appNames) {
+    const { fresh, repeated } = await redis.commandsPerCallback(ports[name] as number, nextBody)
+    console.log(`${name.padEnd(46)} ${fresh.toFixed(2).padStart(5)} ${repeated.toFixed(2).padStart(9)}`)
+  }
+}
 for (const each of children) each.kill()
+await redis?.stop()
 if (lost > 0) throw new Error(`${lost} requests answered 2xx and never delivered`)

@@ -19,10 +19,14 @@ import { createCallback } from 'zego-callbacks/testing'
 import { zegoCallbacks as fetchCallbacks } from 'zego-callbacks/fetch'
 import { zegoCallbacks as nodeCallbacks } from 'zego-callbacks/node'
 import { zegoCallbacks as fastifyCallbacks } from 'zego-callbacks/fastify'
+import { RedisDeliveryStore, RedisLiveListStore } from 'zego-callbacks/redis'
 import express from 'express'
 import Fastify from 'fastify'
 if (computeSignature('secret', '1470820198', '123412') !== '5bd59fd62953a8059fb7eaba95720f66d19e4517') throw new Error('signature')
 if (typeof koaCallbacks({ secret: 's' }).on !== 'function' || !(new ZegoReceiver({ secret: 's' }))) throw new Error('exports')
+// The redis subpath loads without the 'redis' package installed: it takes the app's client.
+const client = { evalSha: async () => [], eval: async () => [] }
+if (!(new RedisDeliveryStore({ client })) || !(new RedisLiveListStore({ client }))) throw new Error('redis exports')
 const app = express()
 let seen = ''
 app.use(zegoCallbacks({ secret: 's' }).on('streamCreated', (e) => { seen = e.roomSessionId }))
@@ -49,6 +53,8 @@ const { zegoCallbacks } = require('zego-callbacks/express')
 const koa = require('zego-callbacks/koa')
 const adapters = ['fetch', 'node', 'fastify'].map((name) => require(`zego-callbacks/${name}`).zegoCallbacks)
 const { createCallback, toFormBody } = require('zego-callbacks/testing')
+const { RedisDeliveryStore } = require('zego-callbacks/redis')
+if (typeof RedisDeliveryStore !== 'function') throw new Error('redis exports')
 if (computeSignature('secret', '1470820198', '9') !== '7fcc89f1cc4457f1871f8359c7d8121cf94e872e') throw new Error('signature')
 if (typeof zegoCallbacks({ secret: 's' }) !== 'function' || typeof koa.zegoCallbacks !== 'function') throw new Error('exports')
 if (adapters.some((create) => typeof create({ secret: 's' }).on !== 'function')) throw new Error('adapter exports')

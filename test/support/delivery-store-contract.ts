@@ -52,6 +52,17 @@ export function describeDeliveryStore(name: string, create: () => Promise<StoreU
       }
     })
 
+    it('refuses a known signature with another digest under any key (a swapped body has another key)', async () => {
+      const s = await setup()
+      try {
+        await s.claim()
+        expect(await s.claim({ key: 'elsewhere', digest: 'swapped', token: 'u' })).toEqual({ status: 'replayed' })
+        expect(await s.claim({ key: 'elsewhere', signature: 's2', token: 'u' })).toMatchObject({ status: 'claimed' })
+      } finally {
+        await s.close?.()
+      }
+    })
+
     it('lets only the owner renew or release the lock, and anyone claim it once it expired', async () => {
       const s = await setup()
       try {
