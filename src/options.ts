@@ -37,7 +37,7 @@ export interface ZegoCallbacksOptions {
   store?: DeliveryStore | KeyValueStore | undefined
   /**
    * Your own deduplication key for a callback; return `undefined` to keep the default (the event
-   * name, AppID and the event's identifying fields, or the signature triple for unmodeled events).
+   * name, AppID and the event's identifying fields, or the signature for unmodeled events).
    */
   dedupeKey?: ((callback: CallbackEvent) => string | undefined) | undefined
   /**
