@@ -190,7 +190,8 @@ export class Listeners {
       }
       return { results, errors }
     }
-    return pending === undefined ? collect() : Promise.all(pending).then(collect)
+    if (pending === undefined) return collect()
+    return (pending.length === 1 ? (pending[0] as Promise<void>) : Promise.all(pending)).then(collect)
   }
 
   // Removes the `once` listeners among `listeners` before they run; returns them (undefined when none).

@@ -274,7 +274,8 @@ export class ZegoReceiver implements ZegoEventSource<ZegoReceiver> {
         const all = this.#listeners.invoke('callback', callback, delivery)
         const own = modeled === undefined ? NOTHING : this.#listeners.invoke(modeled.definition.name, modeled.payload, delivery)
         const answer = modeled?.definition.answer
-        if (!isThenable(all) && !isThenable(own)) return settle(all, own, answer)
+        if (!isThenable(all)) return isThenable(own) ? own.then((o) => settle(all, o, answer)) : settle(all, own, answer)
+        if (!isThenable(own)) return all.then((a) => settle(a, own, answer))
         return Promise.all([all, own]).then(([a, o]) => settle(a, o, answer))
       },
     })
