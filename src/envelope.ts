@@ -64,7 +64,7 @@ export function readEnvelope(raw: RawPayload): Envelope {
   }
   const type = getOwn(raw, 'EventType')
   const product = Object.hasOwn(raw, 'AppID') ? 'cloud_player' : Object.hasOwn(raw, 'AppId') ? 'digital_human' : 'other'
-  return { product, event: type === undefined ? undefined : coded(product, type), appId, timestamp, nonce, signature, unit: 's' }
+  return { product, event: coded(product, type), appId, timestamp, nonce, signature, unit: 's' }
 }
 
 function firstOf(raw: RawPayload, keys: readonly string[]): RawValue | undefined {
@@ -80,7 +80,7 @@ function nameOf(value: RawValue): string | undefined {
 }
 
 // `event_type` / `EventType` is an integer code; the name says which product it belongs to.
-function coded(product: ZegoProduct, value: RawValue): string | undefined {
+function coded(product: ZegoProduct, value: RawValue | undefined): string | undefined {
   return typeof value === 'string' && /^\d{1,9}$/.test(value) ? `${product}:${Number(value)}` : undefined
 }
 

@@ -39,7 +39,7 @@ function sortedJoin(a: string, b: string, c: string): string {
 }
 
 function sha1Hex(text: string): string {
-  return oneShotHash ? oneShotHash('sha1', text, 'hex') : createHash('sha1').update(text, 'utf8').digest('hex')
+  return oneShotHash ? oneShotHash('sha1', text, 'hex') : createHash('sha1').update(text).digest('hex')
 }
 
 // crypto.hash (Node 20.12+) is a one-shot digest without a Hash object.

@@ -85,7 +85,9 @@ export function verifyCallback(raw: RawPayload, settings: VerifySettings): Verif
     )
   }
   const appIdText = typeof envelope.appId === 'string' && /^\d+$/.test(envelope.appId) ? envelope.appId.replace(/^0+(?=\d)/, '') : undefined
-  if (settings.appIds !== undefined && (appIdText === undefined || !settings.appIds.has(appIdText))) {
+  // An allow-list holds AppIDs, never undefined: a callback without a usable AppID is in none.
+  const allowed: ReadonlySet<string | undefined> | undefined = settings.appIds
+  if (allowed !== undefined && !allowed.has(appIdText)) {
     throw new VerificationError(
       'forbidden_app',
       envelope.appId === undefined
@@ -93,12 +95,13 @@ export function verifyCallback(raw: RawPayload, settings: VerifySettings): Verif
         : `AppID ${quote(String(envelope.appId))} is not allowed`,
     )
   }
-  const appId = appIdText === undefined ? undefined : Number(appIdText)
+  // Number(undefined) is NaN, which is no safe integer either.
+  const appId = Number(appIdText)
   return {
     raw,
     product: envelope.product,
     event: envelope.event,
-    appId: appId !== undefined && Number.isSafeInteger(appId) ? appId : undefined,
+    appId: Number.isSafeInteger(appId) ? appId : undefined,
     timestamp,
     nonce,
     signature,

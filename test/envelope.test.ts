@@ -34,6 +34,17 @@ describe('readEnvelope', () => {
     ['a callback with no name at all', { ...signed }, { product: 'other', event: undefined, unit: 's' }],
     ['an event_type that is not a code', { event_type: 'x', ...signed }, { product: 'cloud_recording', event: undefined, unit: 's' }],
     ['an empty event', { event: '', ...signed }, { product: 'rtc', event: undefined, unit: 's' }],
+    ['an event sent twice (a form array)', { event: ['stream_create', 'stream_create'], ...signed }, { product: 'rtc', event: undefined, unit: 's' }],
+    ['a room_create with operator_account and room_seq', { event: 'room_create', operator_account: 'a', room_seq: '1', ...signed }, { product: 'rtc', event: 'room_create', unit: 's' }],
+    ['an empty Event', { Event: '', ...pascal }, { product: 'other', event: undefined, unit: 's' }],
+    ['an empty Event, milliseconds', { Event: '', ...pascal, Timestamp: '1700000000000' }, { product: 'asr', event: undefined, unit: 'ms' }],
+    ['a Timestamp sent 13 times', { Event: 'ASRResult', ...pascal, Timestamp: Array<string>(13).fill('1') }, { product: 'other', event: 'ASRResult', unit: 's' }],
+    ['an event_type sent twice', { event_type: ['2', '2'], ...signed }, { product: 'cloud_recording', event: undefined, unit: 's' }],
+    ['an event_type[] of one item', { event_type: ['2'], ...signed }, { product: 'cloud_recording', event: undefined, unit: 's' }],
+    ['an event_type with a letter before', { event_type: 'x2', ...signed }, { product: 'cloud_recording', event: undefined, unit: 's' }],
+    ['an event_type with a letter after', { event_type: '2x', ...signed }, { product: 'cloud_recording', event: undefined, unit: 's' }],
+    ['an event_type of 10 digits', { event_type: '1234567890', ...signed }, { product: 'cloud_recording', event: undefined, unit: 's' }],
+    ['an event_type of 9 digits', { event_type: '123456789', ...signed }, { product: 'cloud_recording', event: 'cloud_recording:123456789', unit: 's' }],
   ])('reads %s', (_name, raw, want) => {
     const envelope = readEnvelope(raw)
     expect(envelope).toMatchObject({ product: want.product, event: want.event, unit: want.unit })

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import fc from 'fast-check'
 import { computeSignature, verifySignature } from '../src/signature.js'
 
@@ -52,6 +52,9 @@ describe('computeSignature', () => {
     ['Infinity', Number.POSITIVE_INFINITY],
   ])('throws a TypeError for a number timestamp that is not a safe integer (%s)', (_label, timestamp) => {
     expect(() => computeSignature('secret', timestamp, '123412')).toThrow(TypeError)
+    expect(() => computeSignature('secret', timestamp, '123412')).toThrow(
+      `timestamp ${timestamp} is not a safe integer and has lost digits: pass it as a string or bigint`,
+    )
   })
 
   it('throws a TypeError naming the nonce for an unsafe number nonce', () => {
@@ -117,6 +120,24 @@ describe('verifySignature', () => {
     it('does not match with no secrets at all', () => {
       expect(verifySignature([], zego.timestamp, zego.nonce, zego.signature)).toBe(false)
     })
+  })
+})
+
+// crypto.hash, the one-shot digest, came in Node 20.12; `engines` allows Node 20.0.
+describe('without crypto.hash (Node 20 before 20.12)', () => {
+  it('signs and verifies every table row the same through a Hash object', async () => {
+    vi.resetModules()
+    vi.doMock('node:crypto', async (original) => ({ ...(await original<typeof import('node:crypto')>()), hash: undefined }))
+    try {
+      const withoutHash = await import('../src/signature.js')
+      for (const { secret, timestamp, nonce, signature } of [...vectors, { secret: 'é', timestamp: '房间', nonce: '😀', signature: sha1('é房间😀') }]) {
+        expect(withoutHash.computeSignature(secret, timestamp, nonce)).toBe(signature)
+        expect(withoutHash.verifySignature([secret], timestamp, nonce, signature)).toBe(true)
+      }
+    } finally {
+      vi.doUnmock('node:crypto')
+      vi.resetModules()
+    }
   })
 })
 
