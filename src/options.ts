@@ -71,23 +71,26 @@ export interface ZegoCallbacksOptions {
 }
 
 // Every option, to name the one meant when an unknown one is passed (plain JavaScript, a typo).
-const optionNames = Object.keys({
-  secret: true,
-  path: true,
-  toleranceSeconds: true,
-  bodyLimit: true,
-  bodyTimeoutMs: true,
-  appId: true,
-  now: true,
-  store: true,
-  dedupeKey: true,
-  retentionMs: true,
-  lockTtlMs: true,
-  failurePolicy: true,
-  listenerTimeoutMs: true,
-  maxInFlight: true,
-  logger: true,
-} satisfies Record<keyof ZegoCallbacksOptions, true>)
+// `Listed` makes tsc refuse the list when an option is missing from it.
+type Listed<Names extends readonly string[]> = [Exclude<keyof ZegoCallbacksOptions, Names[number]>] extends [never] ? Names : never
+const allOptions = [
+  'secret',
+  'path',
+  'toleranceSeconds',
+  'bodyLimit',
+  'bodyTimeoutMs',
+  'appId',
+  'now',
+  'store',
+  'dedupeKey',
+  'retentionMs',
+  'lockTtlMs',
+  'failurePolicy',
+  'listenerTimeoutMs',
+  'maxInFlight',
+  'logger',
+] as const satisfies ReadonlyArray<keyof ZegoCallbacksOptions>
+const optionNames: readonly string[] = allOptions satisfies Listed<typeof allOptions>
 
 /** Options after defaults and checks. */
 export interface ResolvedOptions {
@@ -213,7 +216,7 @@ function nonNegative(name: string, value: number | undefined, fallback: number, 
 // A value as the caller wrote it, its type said when it is not a number: `'300'` is a string.
 function describe(value: unknown): string {
   if (typeof value === 'string') return `the string ${JSON.stringify(value)}`
-  if (typeof value === 'number' || typeof value === 'boolean' || value === null || value === undefined) return String(value)
+  if (typeof value === 'number' || typeof value === 'boolean' || value === null) return String(value)
   if (Array.isArray(value)) return 'an array'
   return typeof value === 'object' ? 'an object' : `a ${typeof value}`
 }
