@@ -98,7 +98,7 @@ function surveyItem(
  * value, so a colon after anything else, before `/` or `\`, or after an escaped quote is text).
  * Pushes the number token that follows each counted colon onto `numbers`.
  */
-function keyColons(text: string, numbers: string[]): number {
+export function keyColons(text: string, numbers: string[]): number {
   let colons = 0
   for (let at = text.indexOf(':'); at !== -1; at = text.indexOf(':', at + 1)) {
     const before = text.charCodeAt(at - 1)
