@@ -21,6 +21,7 @@ const coreTests = [
   'test/verify.test.ts',
   'test/json.test.ts',
   'test/json.property.test.ts',
+  'test/raw.test.ts',
   'test/body.test.ts',
   'test/read-body.test.ts',
   'test/read-web-body.test.ts',

@@ -47,7 +47,8 @@ export function parseJsonNatively(text: string, maxDepth = MAX_DEPTH): RawValue 
   const numbers: string[] = []
   if (keyColons(text, numbers) !== census.keys || numbers.length !== census.slots.length) {
     numbers.length = 0
-    if (skeletonColons(text, numbers) !== census.keys || numbers.length !== census.slots.length) return undefined
+    // With no key repeated, the text's number tokens are the value's numbers, one for one.
+    if (skeletonColons(text, numbers) !== census.keys) return undefined
   }
   // Own data properties all (`__proto__` included, as JSON.parse makes it): assignment keeps them own.
   for (let i = 0; i < numbers.length; i++) {
@@ -97,7 +98,7 @@ function surveyItem(
  * value, so a colon after anything else, before `/` or `\`, or after an escaped quote is text).
  * Pushes the number token that follows each counted colon onto `numbers`.
  */
-function keyColons(text: string, numbers: string[]): number {
+export function keyColons(text: string, numbers: string[]): number {
   let colons = 0
   for (let at = text.indexOf(':'); at !== -1; at = text.indexOf(':', at + 1)) {
     const before = text.charCodeAt(at - 1)
@@ -189,17 +190,15 @@ export function parseJsonByHand(text: string, maxDepth = MAX_DEPTH): RawValue {
       at++
       return wellFormed(text.slice(start + 1, at - 1))
     }
-    let escaped = false
+    // The run stopped at an escape (or a control character, or the end): JSON.parse decodes the
+    // escapes and checks they are valid.
     for (; at < text.length; at++) {
       const c = text.charCodeAt(at)
       if (c === 0x22) {
         at++
-        const literal = text.slice(start, at)
-        // Only strings with escapes need JSON.parse, which also checks the escapes are valid.
-        return wellFormed(escaped ? (JSON.parse(literal) as string) : literal.slice(1, -1))
+        return wellFormed(JSON.parse(text.slice(start, at)) as string)
       }
       if (c === 0x5c) {
-        escaped = true
         at++
       } else if (c < 0x20) {
         fail('control character in string')

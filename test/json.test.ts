@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { parseJsonByHand, parseJsonNatively, parseLosslessJson } from '../src/json.js'
+import { keyColons, parseJsonByHand, parseJsonNatively, parseLosslessJson } from '../src/json.js'
 import { MAX_DEPTH, type RawPayload, type RawValue } from '../src/raw.js'
 
 function asObject(value: RawValue): RawPayload {
@@ -16,6 +16,14 @@ const parsers = [
   ['parseLosslessJson', parseLosslessJson],
   ['parseJsonByHand', parseJsonByHand],
 ] as const
+
+function outcome(run: () => unknown): { value: unknown } | { error: unknown } {
+  try {
+    return { value: run() }
+  } catch (error) {
+    return { error }
+  }
+}
 
 function thrown(run: () => unknown): unknown {
   try {
@@ -75,6 +83,7 @@ describe.each(parsers)('%s: strings', (_name, parse) => {
     ['"été 😀 房间"', 'été 😀 房间'],
     ['"a%2Fb"', 'a%2Fb'],
     ['"ends with escaped backslash\\\\"', 'ends with escaped backslash\\'],
+    ['"line\\n two words"', 'line\n two words'],
   ])('decodes %s', (text, expected) => {
     expect(parse(text)).toBe(expected)
   })
@@ -178,6 +187,14 @@ describe.each(parsers)('%s: structure', (_name, parse) => {
     ['{"a":1,"\\u0061":2}'],
     ['{"__proto__":1,"__proto__":2}'],
     ['{"x":{"k":1,"k":1}}'],
+    // A key's colon after whitespace, after a key ending in an escaped backslash, or before a value
+    // starting with an escape: the native path's colon count must still see the repeat.
+    ['{"a" :1,"a":2}'],
+    ['{"a"\n:1,"a":2}'],
+    ['{"a"\r:1,"a":2}'],
+    ['{"a"\t:1,"a":2}'],
+    ['{"k\\\\":"x","b":"y","b":"z"}'],
+    ['{"a":"\\n","b":"x","b":"y"}'],
   ])('rejects duplicate keys in %s with a SyntaxError', (text) => {
     const error = thrown(() => parse(text))
     expect(error).toBeInstanceOf(SyntaxError)
@@ -267,16 +284,40 @@ describe.each(parsers)('%s: invalid JSON', (_name, parse) => {
   it('names the position in the message', () => {
     expect(() => parse('{"a":1,}')).toThrow(/at position 7/)
   })
+
+  it.each([
+    ['{"a"=1}', "expected ':' at position 4"],
+    ['{"a" 1}', "expected ':' at position 5"],
+    ['"a\tb"', 'control character in string at position 2'],
+    ['"a\\n\u0001"', 'control character in string at position 4'],
+    ['{"a":"abc', 'unterminated string at position 9'],
+    ['"abc\\', 'unterminated string at position 6'],
+    ['[-]', 'unexpected token at position 1'],
+    ['{"a":}', 'unexpected token at position 5'],
+    ['{a:1}', 'expected a key at position 1'],
+    ['{"a":1,}', 'expected a key at position 7'],
+    ['{"a":1 "b":2}', "expected ',' or '}' at position 7"],
+    ['[1 2]', "expected ',' or ']' at position 3"],
+    ['{"a":1}x', 'unexpected text after the JSON value at position 7'],
+    ['{"a":1,"a":2}', 'duplicate key "a" at position 10'],
+    [`{"${'k'.repeat(50)}":1,"${'k'.repeat(50)}":2}`, `duplicate key "${'k'.repeat(40)}..." at position 108`],
+    [`${'['.repeat(MAX_DEPTH + 1)}${']'.repeat(MAX_DEPTH + 1)}`, `nesting deeper than ${MAX_DEPTH} at position ${MAX_DEPTH}`],
+    ['{"a":"\\ud800"}', 'lone surrogate in string at position 13'],
+  ])('words %j as a SyntaxError: %s', (text, message) => {
+    const error = thrown(() => parse(text))
+    expect(error).toBeInstanceOf(SyntaxError)
+    expect((error as Error).message).toBe(message)
+  })
 })
+
+const fixtures = new URL('./fixtures/', import.meta.url)
+const examples = readdirSync(fixtures)
+  .filter((name) => name.endsWith('.json'))
+  .map((name) => [name, readFileSync(new URL(name, fixtures), 'utf8')] as const)
 
 // The native path must answer ZEGO's callbacks itself (or the parse is back to the hand parser's
 // speed), and leave everything it cannot vouch for to the hand parser.
 describe('parseJsonNatively', () => {
-  const fixtures = new URL('./fixtures/', import.meta.url)
-  const examples = readdirSync(fixtures)
-    .filter((name) => name.endsWith('.json'))
-    .map((name) => [name, readFileSync(new URL(name, fixtures), 'utf8')] as const)
-
   it.each(examples)('parses ZEGO\'s %s natively, as sent and compacted, exactly as the hand parser does', (_name, text) => {
     for (const body of [text, JSON.stringify(JSON.parse(text))]) {
       const value = parseJsonNatively(body)
@@ -300,6 +341,16 @@ describe('parseJsonNatively', () => {
     ['colons inside strings before numbers', '{"t":"12 : 5","u":"a\\":1","n":2}'],
     ['a top-level number', ' 1.0e5 '],
     ['a __proto__ key holding a number', '{"__proto__":7254119327986670314,"a":{"__proto__":1}}'],
+    ['a top-level string', '"abc"'],
+    ['an escape that is no surrogate', '{"a":"\\u00e9"}'],
+    ['keys starting with a sign, a space or a symbol', '{"-1":1,"$a":2," b":3}'],
+    ['numbers in arrays beside an escape in a string', '{"n":[1],"t":"a\\n5:"}'],
+    ['numbers in arrays starting with 9', '[95,9,-9]'],
+    ['a number in an array, alone in an object', '{"a":[1]}'],
+    ['a string member beside one number in an array', '{"s":"x","n":[1]}'],
+    ['a string member beside two numbers in an array', '{"s":"x","n":[1,2]}'],
+    ['arrays nested to the limit', `${'['.repeat(MAX_DEPTH)}1${']'.repeat(MAX_DEPTH)}`],
+    ['objects nested to the limit', `${'{"a":'.repeat(MAX_DEPTH)}1${'}'.repeat(MAX_DEPTH)}`],
   ])('parses %s natively, exactly', (_label, text) => {
     const value = parseJsonNatively(text)
     expect(value).not.toBeUndefined()
@@ -315,7 +366,63 @@ describe('parseJsonNatively', () => {
     ['an escaped surrogate', '{"a":"\\ud83d\\ude00"}'],
     ['a raw lone surrogate', '{"a":"\ud800"}'],
     ['a key V8 orders first', '{"b":1,"0":2}'],
+    ['a key V8 orders first, starting with 9', '{"b":1,"9":2}'],
   ])('leaves %s to the hand parser', (_label, text) => {
     expect(parseJsonNatively(text)).toBeUndefined()
+    expect(outcome(() => parseLosslessJson(text))).toStrictEqual(outcome(() => parseJsonByHand(text)))
+  })
+
+  it('honours a custom maxDepth, null and scalars included', () => {
+    expect(parseJsonNatively('null', 0)).toBeNull()
+    expect(parseJsonNatively('"abc"', 0)).toBe('abc')
+    expect(parseJsonNatively('{"a":null,"b":"1","c":true}', 1)).toStrictEqual({ a: null, b: '1', c: true })
+    expect(parseJsonNatively('{"a":[]}', 1)).toBeUndefined()
+  })
+})
+
+// The native path's first pass: one native search for colons, no copy of the text. ZEGO's callbacks
+// must be answered by it alone, or every callback pays for the skeleton pass as well.
+describe('keyColons', () => {
+  const countKeys = (value: unknown): number =>
+    typeof value !== 'object' || value === null
+      ? 0
+      : Object.entries(value).reduce((sum, [, item]) => sum + countKeys(item), Array.isArray(value) ? 0 : Object.keys(value).length)
+
+  // The source texts of `parsed`'s numbers in walk (document) order, read from the same place in `byHand`.
+  const numberTexts = (parsed: unknown, byHand: unknown): unknown[] =>
+    typeof parsed === 'number'
+      ? [byHand]
+      : typeof parsed !== 'object' || parsed === null
+        ? []
+        : Object.entries(parsed).flatMap(([key, item]) => numberTexts(item, (byHand as Record<string, unknown>)[key]))
+
+  it.each(examples)("counts exactly the keys of ZEGO's %s and finds its numbers, as sent and compacted", (_name, text) => {
+    for (const body of [text, JSON.stringify(JSON.parse(text))]) {
+      const numbers: string[] = []
+      expect(keyColons(body, numbers)).toBe(countKeys(JSON.parse(body)))
+      expect(numbers).toEqual(numberTexts(JSON.parse(body), parseJsonByHand(body)))
+    }
+  })
+
+  it.each([
+    ['{}', 0, []],
+    ['[1,2]', 0, []],
+    ['{"a":1,"b":"x","c":-2.5e3}', 3, ['1', '-2.5e3']],
+    ['{"z":0,"n":9,"m":-1,"l":[7],"o":{"p":"q"}}', 6, ['0', '9', '-1']],
+    // Whitespace of all four kinds before and after a key's colon.
+    ['{"a" : 1,"b"\t:\n2,"c"\r:\r\n3}', 3, ['1', '2', '3']],
+    // An upper bound: a colon after a space inside a string counts, with the number after it.
+    ['{"t":"12 : 5"}', 2, ['5']],
+    // Colons that must be text: after an escaped quote, after a letter, before '/' or '\'.
+    ['{"u":"a\\":1"}', 1, []],
+    ['{"u":"a:1"}', 1, []],
+    ['{"u":"a :/","v":"b :\\n"}', 2, []],
+    // A key ending in an escaped backslash, and a value starting with an escape.
+    ['{"k\\\\":1}', 1, ['1']],
+    ['{"a":"\\n","b":"c"}', 2, []],
+  ] as const)('counts the colons of %j as %i, with numbers %j', (text, count, expected) => {
+    const numbers: string[] = []
+    expect(keyColons(text, numbers)).toBe(count)
+    expect(numbers).toEqual(expected)
   })
 })
