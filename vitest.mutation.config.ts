@@ -30,6 +30,8 @@ const coreTests = [
   'test/delivery.test.ts',
   'test/delivery-regressions.test.ts',
   'test/delivery-store.contract.test.ts',
+  'test/memory-store.test.ts',
+  'test/key-value-store.test.ts',
   'test/receiver.test.ts',
   'test/products.test.ts',
   'test/zim-answers.test.ts',
