@@ -131,10 +131,16 @@ describe('MemoryDeliveryStore: capacity', () => {
     expect(claim({ token: 'u' })).toEqual({ status: 'busy', signatureSeen: true })
   })
 
-  it.each([0, -1, 1.5, Number.NaN, Infinity, 2 ** 53])('refuses maxEntries: %s', (maxEntries) => {
+  // Each callback takes two records (its signature and its key): a store of one could hold none.
+  it.each([1, 0, -1, 1.5, Number.NaN, Infinity, 2 ** 53])('refuses maxEntries: %s', (maxEntries) => {
     expect(() => new MemoryDeliveryStore({ maxEntries })).toThrow(
-      new TypeError(`zego-callbacks: \`maxEntries\` must be a positive integer, got ${String(maxEntries)}`),
+      new TypeError(`zego-callbacks: \`maxEntries\` must be an integer of at least 2 (two records per callback), got ${String(maxEntries)}`),
     )
+  })
+
+  it('holds one callback at maxEntries: 2', () => {
+    const { claim } = setup(2)
+    expect(claim()).toEqual({ status: 'claimed', signatureSeen: false, attempts: 0 })
   })
 
   it('drops expired records from the front every 64 claims, at their expiry exactly', () => {
