@@ -657,7 +657,7 @@ describe('MemoryDeliveryStore', () => {
     expect(a.seen.delivered.length + b.seen.delivered.length).toBe(2)
   })
 
-  it('refuses a maxEntries that is not a positive integer', () => {
+  it('refuses a maxEntries that is not an integer of at least 2 (two records a callback)', () => {
     expect(() => new MemoryDeliveryStore({ maxEntries: 0 })).toThrow(/maxEntries/)
     expect(() => new MemoryDeliveryStore({ maxEntries: 1.5 })).toThrow(TypeError)
   })

@@ -76,7 +76,7 @@ export interface MemoryDeliveryStoreOptions {
   /**
    * Most records kept (two per callback: its signature and its key). When every one is still
    * needed, a new callback is refused (503, so ZEGO retries) rather than any record forgotten.
-   * Default 200000 (about 40 MB).
+   * At least 2; default 200000 (about 40 MB).
    */
   maxEntries?: number | undefined
   /** The clock, in milliseconds since the epoch; default `Date.now`. */
@@ -122,11 +122,11 @@ export class MemoryDeliveryStore implements DeliveryStore {
   /** Claims since expired records were last dropped from the front. */
   #sinceDrop = 0
 
-  /** Throws a `TypeError` when `maxEntries` is not a positive integer. */
+  /** Throws a `TypeError` when `maxEntries` is not an integer of at least 2 (one callback's records). */
   constructor(options: MemoryDeliveryStoreOptions = {}) {
     const { maxEntries = 200_000 } = options
-    if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) {
-      throw new TypeError(`zego-callbacks: \`maxEntries\` must be a positive integer, got ${String(maxEntries)}`)
+    if (!Number.isSafeInteger(maxEntries) || maxEntries < 2) {
+      throw new TypeError(`zego-callbacks: \`maxEntries\` must be an integer of at least 2 (two records per callback), got ${String(maxEntries)}`)
     }
     this.#maxEntries = maxEntries
     this.#now = options.now ?? Date.now
