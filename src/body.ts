@@ -141,7 +141,13 @@ export function fromParsedBody(parsed: unknown): ParsedBody {
     }
     if (typeof value !== 'object' || depth >= MAX_DEPTH) return undefined
     if (Array.isArray(value)) {
-      return value.flatMap((item) => convert(item, path, depth + 1) ?? [])
+      // Not flatMap: it would flatten an array item into its parent.
+      const items: RawValue[] = []
+      for (const item of value) {
+        const converted = convert(item, path, depth + 1)
+        if (converted !== undefined) items.push(converted)
+      }
+      return items
     }
     const object = rawObject()
     for (const [key, item] of Object.entries(value)) {

@@ -295,6 +295,13 @@ describe('fromParsedBody', () => {
     expect(Object.getPrototypeOf(a)).toBe(Object.prototype)
   })
 
+  it('keeps arrays nested in arrays, as the JSON parser does', () => {
+    const text = '{"list":[[1,"a"],[],[[2]],{"b":[3]}]}'
+    const { payload } = fromParsedBody(JSON.parse(text))
+    expect(payload).toEqual({ list: [['1', 'a'], [], [['2']], { b: ['3'] }] })
+    expect(payload).toEqual(decodeBody(text, 'json'))
+  })
+
   it('drops values that are not JSON (undefined, functions)', () => {
     const { payload } = fromParsedBody({ a: undefined, b: () => 1, c: 'kept' })
     expect(payload).toEqual({ c: 'kept' })
