@@ -28,6 +28,7 @@ const coreTests = [
   'test/json.property.test.ts',
   'test/raw.test.ts',
   'test/body.test.ts',
+  'test/decode.test.ts',
   'test/read-body.test.ts',
   'test/read-web-body.test.ts',
   'test/options.test.ts',

@@ -5,23 +5,35 @@ import { getOwn, isRawPayload, MAX_DEPTH, quote, rawObject, setOwn, type RawPayl
 /** The two body encodings ZEGO posts. */
 export type MediaType = 'json' | 'form'
 
-const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false })
+// No label: UTF-8 is the default.
+const utf8 = new TextDecoder(undefined, { fatal: true, ignoreBOM: false })
 
 // The content types seen last, read once: a sender uses one or two.
 const knownTypes = new Map<string, MediaType>()
 
+/** The content types `mediaTypeOf` remembers: at most 16, so a sender varying its header cannot grow it. */
+export const rememberedMediaTypes: ReadonlyMap<string, MediaType> = knownTypes
+
 /** Reads a `Content-Type` header, refusing anything but JSON or form bodies in UTF-8 with a 415. */
 export function mediaTypeOf(contentType: string | undefined): MediaType {
-  const known = contentType === undefined ? undefined : knownTypes.get(contentType)
-  if (known !== undefined) return known
-  const media = readMediaType(contentType)
-  if (knownTypes.size >= 16) knownTypes.clear()
-  if (contentType !== undefined) knownTypes.set(contentType, media)
+  if (!contentType) {
+    throw new RequestError(
+      'unsupported_media_type',
+      'the request has no content type: send application/json or application/x-www-form-urlencoded',
+    )
+  }
+  let media = knownTypes.get(contentType)
+  if (media === undefined) {
+    media = readMediaType(contentType)
+    if (knownTypes.size >= 16) knownTypes.clear()
+    knownTypes.set(contentType, media)
+  }
   return media
 }
 
-function readMediaType(contentType: string | undefined): MediaType {
-  const [essence = '', ...params] = (contentType ?? '').split(';')
+function readMediaType(contentType: string): MediaType {
+  // split gives at least one part.
+  const [essence, ...params] = contentType.split(';') as [string, ...string[]]
   const type = essence.trim().toLowerCase()
   const media: MediaType | undefined =
     type === 'application/json' || /^application\/[\w.+-]+\+json$/.test(type)
@@ -32,13 +44,11 @@ function readMediaType(contentType: string | undefined): MediaType {
   if (media === undefined) {
     throw new RequestError(
       'unsupported_media_type',
-      contentType
-        ? `content type ${quote(type)} is not supported: send application/json or application/x-www-form-urlencoded`
-        : 'the request has no content type: send application/json or application/x-www-form-urlencoded',
+      `content type ${quote(type)} is not supported: send application/json or application/x-www-form-urlencoded`,
     )
   }
   for (const param of params) {
-    const [name = '', value = ''] = param.split('=').map((part) => part.trim().toLowerCase())
+    const [name, value = ''] = param.split('=').map((part) => part.trim().toLowerCase())
     const charset = value.replace(/^"|"$/g, '')
     if (name === 'charset' && charset !== 'utf-8' && charset !== 'utf8') {
       throw new RequestError('unsupported_media_type', `charset ${quote(value)} is not supported: send UTF-8`)
@@ -124,7 +134,8 @@ export interface ParsedBody {
 /**
  * Rebuilds a raw payload from an object a body parser (`express.json()`, `express.urlencoded()`,
  * `@koa/bodyparser`) produced, noting every integer too large to have survived `JSON.parse`; a key
- * or string holding a lone surrogate (`"\ud800"` in the JSON) is a 400, as the lossless parser makes it.
+ * or string holding a lone surrogate (`"\ud800"` in the JSON), or nesting deeper than `MAX_DEPTH`, is a
+ * 400, as the lossless parser makes it.
  */
 export function fromParsedBody(parsed: unknown): ParsedBody {
   const lossy: string[] = []
@@ -139,9 +150,17 @@ export function fromParsedBody(parsed: unknown): ParsedBody {
       if (Number.isInteger(value) && !Number.isSafeInteger(value)) lossy.push(path)
       return String(value)
     }
-    if (typeof value !== 'object' || depth >= MAX_DEPTH) return undefined
+    if (typeof value !== 'object') return undefined
+    // As the JSON parser answers the same text: the same callback gets the same answer either way.
+    if (depth >= MAX_DEPTH) throw new RequestError('invalid_body', `the parsed body nests deeper than ${MAX_DEPTH} in ${quote(path || '(the body)')}`)
     if (Array.isArray(value)) {
-      return value.flatMap((item) => convert(item, path, depth + 1) ?? [])
+      // Not flatMap: it would flatten an array item into its parent.
+      const items: RawValue[] = []
+      for (const item of value) {
+        const converted = convert(item, path, depth + 1)
+        if (converted !== undefined) items.push(converted)
+      }
+      return items
     }
     const object = rawObject()
     for (const [key, item] of Object.entries(value)) {
@@ -153,7 +172,7 @@ export function fromParsedBody(parsed: unknown): ParsedBody {
     return object
   }
   const payload = convert(parsed, '', 0)
-  if (payload === undefined || !isRawPayload(payload)) {
+  if (!isRawPayload(payload)) {
     throw new RequestError('invalid_body', 'the parsed body is not an object')
   }
   return { payload, lossy }

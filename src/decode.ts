@@ -48,10 +48,10 @@ export function decodeRequest(request: CallbackRequest, settings: DecodeSettings
   if (request.method.toUpperCase() !== 'POST') {
     throw new RequestError('method_not_allowed', `${quote(request.method)} is not allowed here: ZEGO posts callbacks`)
   }
-  const media = mediaTypeOf(request.contentType || undefined)
+  const media = mediaTypeOf(request.contentType)
   const { stream } = request
   if (request.body !== undefined) return { raw: decodeBody(request.body, media), lossy: NO_FIELDS }
-  const length = request.contentLength === undefined ? undefined : Number(request.contentLength)
+  const length = Number(request.contentLength)
   const declared = Number.isFinite(length) ? length : undefined
   const limits = { limit: settings.bodyLimit, timeoutMs: settings.bodyTimeoutMs, readers: settings.readers, deadlines: settings.deadlines }
   if (isWebStream(stream)) {

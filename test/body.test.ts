@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
-import { decodeBody, decodeForm, fromParsedBody, mediaTypeOf } from '../src/body.js'
+import { decodeBody, decodeForm, fromParsedBody, mediaTypeOf, rememberedMediaTypes } from '../src/body.js'
 import { RequestError } from '../src/errors.js'
+import { quote } from '../src/raw.js'
 
 const bytes = (text: string): Uint8Array => new TextEncoder().encode(text)
 
@@ -30,27 +31,62 @@ describe('mediaTypeOf', () => {
     ['application/x-www-form-urlencoded', 'form'],
     ['application/x-www-form-urlencoded; charset=utf-8', 'form'],
     ['Application/X-WWW-Form-URLEncoded', 'form'],
+    ['application/json; foo=bar', 'json'],
+    ['application/json; charset=utf-8; foo=latin1', 'json'],
+    ['application/x-www-form-urlencoded; foo', 'form'],
   ] as const)('reads %j as %s', (contentType, media) => {
     expect(mediaTypeOf(contentType)).toBe(media)
   })
 
+  const noType = 'the request has no content type: send application/json or application/x-www-form-urlencoded'
+  const notSupported = (type: string): string =>
+    `content type "${type}" is not supported: send application/json or application/x-www-form-urlencoded`
   it.each([
-    ['a missing header', undefined],
-    ['an empty header', ''],
-    ['text/plain', 'text/plain'],
-    ['text/plain; charset=utf-8', 'text/plain; charset=utf-8'],
-    ['text/json', 'text/json'],
-    ['multipart/form-data', 'multipart/form-data; boundary=x'],
-    ['application/octet-stream', 'application/octet-stream'],
-    ['application/jsonx', 'application/jsonx'],
-    ['a bare +json suffix', 'application/+json'],
-    ['charset=latin1', 'application/json; charset=latin1'],
-    ['charset=ISO-8859-1 on a form', 'application/x-www-form-urlencoded; charset=ISO-8859-1'],
-    ['charset=utf-16', 'application/json; charset=utf-16'],
-  ])('refuses %s with unsupported_media_type (415)', (_label, contentType) => {
+    ['a missing header', undefined, noType],
+    ['an empty header', '', noType],
+    ['a blank header', '  ', notSupported('')],
+    ['text/plain', 'text/plain', notSupported('text/plain')],
+    ['text/plain; charset=utf-8', 'text/plain; charset=utf-8', notSupported('text/plain')],
+    ['text/json', ' Text/JSON ', notSupported('text/json')],
+    ['multipart/form-data', 'multipart/form-data; boundary=x', notSupported('multipart/form-data')],
+    ['application/octet-stream', 'application/octet-stream', notSupported('application/octet-stream')],
+    ['application/jsonx', 'application/jsonx', notSupported('application/jsonx')],
+    ['a +json suffix followed by more', 'application/ld+jsonx', notSupported('application/ld+jsonx')],
+    ['a +json type after a prefix', 'xapplication/ld+json', notSupported('xapplication/ld+json')],
+    ['a bare +json suffix', 'application/+json', notSupported('application/+json')],
+    ['charset=latin1', 'application/json; charset=latin1', 'charset "latin1" is not supported: send UTF-8'],
+    ['charset=ISO-8859-1 on a form', 'application/x-www-form-urlencoded; charset=ISO-8859-1', 'charset "iso-8859-1" is not supported: send UTF-8'],
+    ['charset=utf-16', 'application/json; charset=utf-16', 'charset "utf-16" is not supported: send UTF-8'],
+    ['a quoted charset=latin1', 'application/json; charset="latin1"', 'charset "\\"latin1\\"" is not supported: send UTF-8'],
+    ['a quote inside the charset', 'application/json; charset=u"tf-8', 'charset "u\\"tf-8" is not supported: send UTF-8'],
+    ['a charset without a value', 'application/json; charset', 'charset "" is not supported: send UTF-8'],
+  ])('refuses %s with unsupported_media_type (415)', (_label, contentType, message) => {
     const error = requestError(() => mediaTypeOf(contentType))
     expect(error.code).toBe('unsupported_media_type')
     expect(error.status).toBe(415)
+    expect(error.message).toBe(message)
+  })
+
+  it('remembers at most 16 content types, and reads a remembered one without forgetting the others', () => {
+    // Earlier tests filled the memory: new types until it was cleared, then 15 more fill it.
+    const types: string[] = []
+    for (let i = 0; types.length < 17 && (types.length === 0 || rememberedMediaTypes.size > 1); i++) {
+      types.push(`application/json; v=${i}`)
+      expect(mediaTypeOf(types.at(-1))).toBe('json')
+    }
+    expect(rememberedMediaTypes.size).toBe(1)
+    for (let i = 0; i < 15; i++) expect(mediaTypeOf(`application/json; w=${i}`)).toBe('json')
+    expect(rememberedMediaTypes.size).toBe(16)
+    expect(mediaTypeOf('application/json; w=3')).toBe('json')
+    expect(rememberedMediaTypes.size).toBe(16)
+    expect(mediaTypeOf('application/x-www-form-urlencoded; w=16')).toBe('form')
+    expect([...rememberedMediaTypes]).toEqual([['application/x-www-form-urlencoded; w=16', 'form']])
+  })
+
+  it('does not remember a refused content type', () => {
+    requestError(() => mediaTypeOf('text/plain; v=remembered?'))
+    expect(rememberedMediaTypes.has('text/plain; v=remembered?')).toBe(false)
+    expect(requestError(() => mediaTypeOf('text/plain; v=remembered?')).status).toBe(415)
   })
 })
 
@@ -93,6 +129,8 @@ describe('decodeBody', () => {
       const error = requestError(() => decodeBody(new Uint8Array(body), media))
       expect(error.code).toBe('invalid_body')
       expect(error.status).toBe(400)
+      expect(error.message).toBe('the body is not valid UTF-8')
+      expect(error.cause).toBeInstanceOf(TypeError)
     }
   })
 
@@ -102,6 +140,7 @@ describe('decodeBody', () => {
       const error = requestError(() => decodeBody(bytes(text), 'json'))
       expect(error.code).toBe('invalid_body')
       expect(error.status).toBe(400)
+      expect(error.message).toBe('the JSON body is not an object')
     },
   )
 
@@ -223,12 +262,20 @@ describe('decodeBody', () => {
       expect(({} as Record<string, unknown>).x).toBeUndefined()
     })
 
-    it.each([['a=%zz'], ['a=%'], ['a=%E6%88'], ['%zz=1'], ['a=100%']])(
+    it.each([
+      ['a=%zz', '%zz'],
+      ['a=%', '%'],
+      ['a=%E6%88', '%E6%88'],
+      ['%zz=1', '%zz'],
+      ['a=100%', '100%'],
+      ['a=b+%', 'b+%'],
+    ])(
       'refuses the malformed escape in %s with invalid_body',
-      (text) => {
+      (text, part) => {
         const error = requestError(() => decodeBody(text, 'form'))
         expect(error.code).toBe('invalid_body')
         expect(error.status).toBe(400)
+        expect(error.message).toBe(`the form body has a malformed escape in ${JSON.stringify(part)}`)
         expect(error.cause).toBeInstanceOf(URIError)
       },
     )
@@ -295,10 +342,40 @@ describe('fromParsedBody', () => {
     expect(Object.getPrototypeOf(a)).toBe(Object.prototype)
   })
 
-  it('drops values that are not JSON (undefined, functions)', () => {
-    const { payload } = fromParsedBody({ a: undefined, b: () => 1, c: 'kept' })
-    expect(payload).toEqual({ c: 'kept' })
+  it('keeps arrays nested in arrays, as the JSON parser does', () => {
+    const text = '{"list":[[1,"a"],[],[[2]],{"b":[3]}]}'
+    const { payload } = fromParsedBody(JSON.parse(text))
+    expect(payload).toEqual({ list: [['1', 'a'], [], [['2']], { b: ['3'] }] })
+    expect(payload).toEqual(decodeBody(text, 'json'))
+  })
+
+  it('drops values that are not JSON (undefined, functions), in objects and in arrays', () => {
+    const { payload } = fromParsedBody({ a: undefined, b: () => 1, c: 'kept', list: [undefined, 'x', () => 1, 2n, 'y'] })
+    expect(payload).toEqual({ c: 'kept', list: ['x', 'y'] })
     expect(Object.hasOwn(payload, 'a')).toBe(false)
+  })
+
+  // As the JSON parser, 16 nested objects or arrays (the top-level object counted); deeper is a 400,
+  // as the same text sent raw is.
+  const objects = (levels: number, inner: unknown): unknown => (levels === 0 ? inner : { a: objects(levels - 1, inner) })
+  const arrays = (levels: number, inner: unknown): unknown => (levels === 0 ? inner : [arrays(levels - 1, inner)])
+
+  it('keeps objects and arrays nested 16 deep', () => {
+    expect(fromParsedBody(objects(16, 'x')).payload).toEqual(objects(16, 'x'))
+    expect(fromParsedBody({ a: arrays(15, 'x') }).payload).toEqual({ a: arrays(15, 'x') })
+    expect(fromParsedBody(objects(8, arrays(8, 'x'))).payload).toEqual(objects(8, arrays(8, 'x')))
+  })
+
+  it.each<[string, unknown, string]>([
+    ['17 objects', objects(17, 'x'), 'a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a'],
+    ['an object holding 16 arrays', { a: arrays(16, 'x') }, 'a'],
+    ['8 objects holding 9 arrays', objects(8, arrays(9, 'x')), 'a.a.a.a.a.a.a.a'],
+    ['1000 objects', objects(1000, 2 ** 60), 'a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a'],
+  ])('refuses %s as the JSON parser refuses the same text (400, naming where)', (_name, parsed, path) => {
+    expect(() => fromParsedBody(parsed)).toThrow(
+      expect.objectContaining({ code: 'invalid_body', status: 400, message: `the parsed body nests deeper than 16 in ${quote(path)}` }),
+    )
+    expect(() => decodeBody(JSON.stringify(parsed, (_key, value: unknown) => (typeof value === 'number' ? String(value) : value)), 'json')).toThrow(/nesting deeper than 16/)
   })
 
   it('copies a __proto__ own key without changing any prototype', () => {
@@ -337,5 +414,6 @@ describe('fromParsedBody', () => {
     const error = requestError(() => fromParsedBody(parsed))
     expect(error.code).toBe('invalid_body')
     expect(error.status).toBe(400)
+    expect(error.message).toBe('the parsed body is not an object')
   })
 })

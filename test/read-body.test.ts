@@ -1,10 +1,23 @@
+import { once } from 'node:events'
 import { PassThrough, Readable } from 'node:stream'
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import { describe, expect, it } from 'vitest'
 import { RequestError } from '../src/errors.js'
-import { readBody } from '../src/read-body.js'
+import { BodyReaders, DISCARD_LIMIT, readBody } from '../src/read-body.js'
 
 const limits = { limit: 100, timeoutMs: 10_000 }
+const tooLarge = { code: 'body_too_large', status: 413, message: 'the body is larger than the limit of 100 bytes' }
+const aborted = { code: 'request_aborted', status: 400, message: 'the request was aborted before its body ended' }
+const events = ['data', 'end', 'error', 'close'] as const
+
+/** How many listeners of each event `stream` has. */
+const listeners = (stream: Readable): number[] => events.map((name) => stream.listenerCount(name))
+
+/** Waits until what was written to `stream` has flowed out of it. */
+async function drained(stream: PassThrough): Promise<void> {
+  while (stream.writableLength > 0 || stream.readableLength > 0) await nextTurn()
+  await nextTurn()
+}
 
 async function rejection(promise: Promise<unknown>): Promise<RequestError> {
   try {
@@ -28,6 +41,11 @@ describe('readBody', () => {
     const chunks = [bytes.subarray(0, 10), bytes.subarray(10, 11), bytes.subarray(11)]
     const body = await readBody(Readable.from(chunks), bytes.length, limits)
     expect(body.equals(bytes)).toBe(true)
+  })
+
+  it('returns a body that came in one chunk as that chunk, without copying it', async () => {
+    const bytes = Buffer.from('{"a":"1"}')
+    expect(await readBody(Readable.from([bytes]), undefined, limits)).toBe(bytes)
   })
 
   it('accepts string chunks', async () => {
@@ -62,8 +80,7 @@ describe('readBody', () => {
     // Nothing is ever written and the stream never ends: only the declared length can reject it.
     const stream = new PassThrough()
     const error = await rejection(readBody(stream, 101, limits))
-    expect(error.code).toBe('body_too_large')
-    expect(error.status).toBe(413)
+    expect(error).toMatchObject(tooLarge)
     expect(stream.readableEnded).toBe(false)
     // The rest is drained, not buffered.
     expect(stream.readableFlowing).toBe(true)
@@ -76,8 +93,7 @@ describe('readBody', () => {
     stream.write(Buffer.alloc(60))
     // The stream is never ended: if readBody waited for the end it would time out instead.
     const error = await rejection(promise)
-    expect(error.code).toBe('body_too_large')
-    expect(error.status).toBe(413)
+    expect(error).toMatchObject(tooLarge)
     expect(stream.writableEnded).toBe(false)
     expect(stream.readableEnded).toBe(false)
   })
@@ -110,8 +126,7 @@ describe('readBody', () => {
     const promise = readBody(stream, 20, { limit: 100, timeoutMs: 50 })
     stream.write('{"partial":')
     const error = await rejection(promise)
-    expect(error.code).toBe('body_timeout')
-    expect(error.status).toBe(408)
+    expect(error).toMatchObject({ code: 'body_timeout', status: 408, message: 'the body did not arrive within 50 ms' })
     expect(stream.readableEnded).toBe(false)
   })
 
@@ -122,8 +137,7 @@ describe('readBody', () => {
     await nextTurn()
     stream.destroy()
     const error = await rejection(promise)
-    expect(error.code).toBe('request_aborted')
-    expect(error.status).toBe(400)
+    expect(error).toMatchObject(aborted)
   })
 
   it('rejects with request_aborted when the stream is destroyed with an error mid-body', async () => {
@@ -133,7 +147,118 @@ describe('readBody', () => {
     await nextTurn()
     stream.destroy(Object.assign(new Error('aborted'), { code: 'ECONNRESET' }))
     const error = await rejection(promise)
-    expect(error.code).toBe('request_aborted')
-    expect(error.status).toBe(400)
+    expect(error).toMatchObject(aborted)
+  })
+
+  it('takes its listeners off the stream once the body is read, refused, late or aborted', async () => {
+    const read = new PassThrough()
+    const reading = readBody(read, undefined, limits)
+    read.end('{}')
+    await reading
+    expect(listeners(read)).toEqual([0, 0, 0, 0])
+
+    // After a refusal only the discarding reader listens: one data and one error listener.
+    const large = new PassThrough()
+    const refusing = readBody(large, undefined, limits)
+    large.write(Buffer.alloc(101))
+    await rejection(refusing)
+    expect(listeners(large)).toEqual([1, 0, 1, 0])
+    large.write(Buffer.alloc(200))
+    await drained(large)
+    expect(listeners(large)).toEqual([1, 0, 1, 0])
+
+    const late = new PassThrough()
+    await rejection(readBody(late, undefined, { limit: 100, timeoutMs: 20 }))
+    expect(listeners(late)).toEqual([1, 0, 1, 0])
+
+    const gone = new PassThrough()
+    const going = readBody(gone, undefined, limits)
+    gone.destroy()
+    await rejection(going)
+    expect(listeners(gone)).toEqual([0, 0, 0, 0])
+  })
+
+  it('adds no listener to a refused stream that has already ended or been destroyed', async () => {
+    const ended = new Readable({ autoDestroy: false, read() {} })
+    ended.push(null)
+    ended.resume()
+    await once(ended, 'end')
+    const destroyed = new PassThrough()
+    destroyed.destroy()
+    for (const stream of [ended, destroyed]) {
+      const before = listeners(stream)
+      expect(await rejection(readBody(stream, 101, limits))).toMatchObject(tooLarge)
+      expect(listeners(stream)).toEqual(before)
+    }
+  })
+
+  describe('after a refusal', () => {
+    it(`reads and drops up to DISCARD_LIMIT bytes, then destroys the stream`, async () => {
+      const stream = new PassThrough()
+      expect(await rejection(readBody(stream, 101, limits))).toMatchObject(tooLarge)
+      for (let sent = 0; sent < DISCARD_LIMIT; sent += 64 * 1024) stream.write(Buffer.alloc(64 * 1024))
+      await drained(stream)
+      expect(stream.destroyed).toBe(false)
+      stream.write(Buffer.alloc(1))
+      await nextTurn()
+      expect(stream.destroyed).toBe(true)
+      expect(stream.listenerCount('data')).toBe(0)
+    })
+
+    it('counts string chunks by their length', async () => {
+      const stream = new PassThrough({ decodeStrings: false, encoding: 'latin1' })
+      expect(await rejection(readBody(stream, 101, limits))).toMatchObject(tooLarge)
+      stream.write('a'.repeat(DISCARD_LIMIT))
+      await drained(stream)
+      expect(stream.destroyed).toBe(false)
+      stream.write('a')
+      await nextTurn()
+      expect(stream.destroyed).toBe(true)
+    })
+
+    it('takes an error of the stream (the client resetting) without throwing it', async () => {
+      const stream = new PassThrough()
+      expect(await rejection(readBody(stream, 101, limits))).toMatchObject(tooLarge)
+      // With no error listener, emit would throw the error (and a destroy(error) would crash the process).
+      expect(() => stream.emit('error', Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }))).not.toThrow()
+      const streamed = new PassThrough()
+      const refusing = readBody(streamed, undefined, limits)
+      streamed.write(Buffer.alloc(101))
+      await rejection(refusing)
+      expect(() => streamed.emit('error', new Error('read ECONNRESET'))).not.toThrow()
+    })
+  })
+})
+
+describe('BodyReaders', () => {
+  it('cuts off no read while under its bound, and the oldest one past it', () => {
+    const readers = new BodyReaders(2)
+    const cut: string[] = []
+    const leaveA = readers.enter(() => cut.push('a'))
+    readers.enter(() => cut.push('b'))
+    expect(readers.size).toBe(2)
+    expect(cut).toEqual([])
+    leaveA()
+    expect(readers.size).toBe(1)
+    readers.enter(() => cut.push('c'))
+    expect(cut).toEqual([])
+    readers.enter(() => cut.push('d'))
+    expect(cut).toEqual(['b'])
+    expect(readers.size).toBe(2)
+  })
+
+  it('past the bound, cuts off the body arriving longest with body_timeout (408) and reads the new one', async () => {
+    const readers = new BodyReaders(1)
+    const slowStream = new PassThrough()
+    const slow = readBody(slowStream, undefined, { ...limits, readers })
+    slowStream.write('{"a":')
+    const fresh = readBody(Readable.from(['{"b":1}']), undefined, { ...limits, readers })
+    expect(await rejection(slow)).toMatchObject({
+      code: 'body_timeout',
+      status: 408,
+      message: 'the body was still arriving when newer requests needed the room: too many slow bodies at once',
+    })
+    expect((await fresh).toString()).toBe('{"b":1}')
+    expect(readers.size).toBe(0)
   })
 })

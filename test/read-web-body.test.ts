@@ -4,6 +4,7 @@ import { BodyReaders, DISCARD_LIMIT } from '../src/read-body.js'
 import { isWebStream, readWebBody } from '../src/read-web-body.js'
 
 const limits = { limit: 100, timeoutMs: 10_000 }
+const tooLarge = { code: 'body_too_large', status: 413, message: 'the body is larger than the limit of 100 bytes' }
 const encoder = new TextEncoder()
 
 async function rejection(promise: Promise<unknown>): Promise<Error> {
@@ -13,6 +14,24 @@ async function rejection(promise: Promise<unknown>): Promise<Error> {
     return error as Error
   }
   throw new Error('expected readWebBody to reject')
+}
+
+/** A pull source giving `chunks` one at a time, then the end, noting whether it was cancelled. */
+function chunked(chunks: unknown[]) {
+  const seen = { pulled: 0, cancelled: false }
+  const stream = new ReadableStream<Uint8Array>(
+    {
+      pull(controller) {
+        if (seen.pulled === chunks.length) return controller.close()
+        controller.enqueue(chunks[seen.pulled++] as Uint8Array)
+      },
+      cancel() {
+        seen.cancelled = true
+      },
+    },
+    { highWaterMark: 0 },
+  )
+  return { stream, seen }
 }
 
 /** A pull source of `chunk`-byte chunks, `total` bytes in all (Infinity: never ends), counting what was pulled. */
@@ -49,6 +68,11 @@ describe('readWebBody', () => {
     expect(new TextDecoder().decode(await readWebBody(split, undefined, limits))).toBe('{"room":"房间"}')
   })
 
+  it('returns a body that came in one chunk as that chunk, without copying it', async () => {
+    const bytes = encoder.encode('{"a":"1"}')
+    expect(await readWebBody(chunked([bytes]).stream, undefined, limits)).toBe(bytes)
+  })
+
   it('accepts a body of exactly the limit and an empty one', async () => {
     const { stream } = source(100, 30)
     expect((await readWebBody(stream, 100, limits)).byteLength).toBe(100)
@@ -59,7 +83,7 @@ describe('readWebBody', () => {
     const { stream, seen } = source(Infinity, 64 * 1024)
     const error = await rejection(readWebBody(stream, 101, limits))
     expect(error).toBeInstanceOf(RequestError)
-    expect(error).toMatchObject({ code: 'body_too_large', status: 413 })
+    expect(error).toMatchObject(tooLarge)
     // The rest was read and dropped up to the discard cap, then the stream cancelled, all before the answer.
     expect(seen.cancelled).toBe(true)
     expect(seen.pulled).toBeLessThanOrEqual(DISCARD_LIMIT + 2 * 64 * 1024)
@@ -68,7 +92,7 @@ describe('readWebBody', () => {
   it('refuses a streamed body once past the limit, and cancels a source that never ends before answering', async () => {
     const { stream, seen } = source(Infinity, 30)
     const error = await rejection(readWebBody(stream, undefined, limits))
-    expect(error).toMatchObject({ code: 'body_too_large', status: 413 })
+    expect(error).toMatchObject(tooLarge)
     expect(seen.cancelled).toBe(true)
     expect(seen.pulled).toBeLessThanOrEqual(limits.limit + DISCARD_LIMIT + 2 * 30)
     const pulled = seen.pulled
@@ -83,6 +107,36 @@ describe('readWebBody', () => {
     expect(seen.cancelled).toBe(false)
   })
 
+  it('refuses a small body whose declared Content-Length is over the limit (413)', async () => {
+    const { stream, seen } = source(10, 10)
+    expect(await rejection(readWebBody(stream, 101, limits))).toMatchObject(tooLarge)
+    expect(seen.pulled).toBe(10)
+  })
+
+  it('drops up to DISCARD_LIMIT bytes before answering 413, and cancels a body with more', async () => {
+    const exact = source(DISCARD_LIMIT, 64 * 1024)
+    expect(await rejection(readWebBody(exact.stream, DISCARD_LIMIT, limits))).toMatchObject(tooLarge)
+    expect(exact.seen).toEqual({ pulled: DISCARD_LIMIT, cancelled: false })
+    const more = source(DISCARD_LIMIT + 1, 64 * 1024)
+    expect(await rejection(readWebBody(more.stream, DISCARD_LIMIT + 1, limits))).toMatchObject(tooLarge)
+    expect(more.seen).toEqual({ pulled: DISCARD_LIMIT + 1, cancelled: true })
+  })
+
+  it('drops chunks that are not bytes while refusing, counting each as one byte', async () => {
+    const { stream, seen } = chunked([undefined, 'text', new Uint8Array(10)])
+    expect(await rejection(readWebBody(stream, 101, limits))).toMatchObject(tooLarge)
+    expect(seen).toEqual({ pulled: 3, cancelled: false })
+  })
+
+  it('answers 413 when the stream fails while the rest is dropped', async () => {
+    const failing = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        controller.error(new Error('socket hang up'))
+      },
+    })
+    expect(await rejection(readWebBody(failing, 101, limits))).toMatchObject(tooLarge)
+  })
+
   it('answers 408 body_timeout when the body stops arriving, and cancels the stream', async () => {
     let cancelled = false
     const stalled = new ReadableStream<Uint8Array>({
@@ -94,7 +148,7 @@ describe('readWebBody', () => {
       },
     })
     const error = await rejection(readWebBody(stalled, undefined, { limit: 100, timeoutMs: 30 }))
-    expect(error).toMatchObject({ code: 'body_timeout', status: 408 })
+    expect(error).toMatchObject({ code: 'body_timeout', status: 408, message: 'the body did not arrive within 30 ms' })
     expect(cancelled).toBe(true)
   })
 
@@ -104,7 +158,7 @@ describe('readWebBody', () => {
         controller.enqueue(new Uint8Array(150))
       },
     })
-    expect(await rejection(readWebBody(stalled, undefined, { limit: 100, timeoutMs: 30 }))).toMatchObject({ code: 'body_too_large' })
+    expect(await rejection(readWebBody(stalled, undefined, { limit: 100, timeoutMs: 30 }))).toMatchObject(tooLarge)
   })
 
   it('past the readers bound, cuts off the body that has been arriving longest (408) and lets the new one through', async () => {
@@ -128,7 +182,7 @@ describe('readWebBody', () => {
       },
     })
     const error = await rejection(readWebBody(failing, undefined, limits))
-    expect(error).toMatchObject({ code: 'request_aborted', status: 400 })
+    expect(error).toMatchObject({ code: 'request_aborted', status: 400, message: 'the request was aborted before its body ended' })
     expect((error as RequestError).cause).toMatchObject({ message: 'socket hang up' })
   })
 
@@ -139,7 +193,11 @@ describe('readWebBody', () => {
         controller.close()
       },
     }) as ReadableStream<Uint8Array>
-    expect(await rejection(readWebBody(strings, undefined, limits))).toMatchObject({ code: 'invalid_body', status: 400 })
+    expect(await rejection(readWebBody(strings, undefined, limits))).toMatchObject({
+      code: 'invalid_body',
+      status: 400,
+      message: 'the body stream gave something other than bytes',
+    })
   })
 
   it('answers 500 body_unavailable for a body something else is reading or has read', async () => {
