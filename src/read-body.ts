@@ -97,6 +97,20 @@ export function readBody(
   })
 }
 
+/**
+ * The whole body at once when a Node request has already received all of it (`complete`) and
+ * nothing has started reading it, as a callback's small body usually has by the time a handler
+ * runs: no listeners, promise or deadline. Undefined otherwise, and for a body over `limit`,
+ * which `readBody` then refuses as usual.
+ */
+export function takeBufferedBody(stream: Readable, limit: number): Buffer | string | undefined {
+  if ((stream as { complete?: unknown }).complete !== true || stream.readableFlowing !== null || stream.readableLength > limit) {
+    return undefined
+  }
+  // Paused and ended: read() hands over everything buffered (null when that is nothing).
+  return (stream.read() as Buffer | string | null) ?? Buffer.alloc(0)
+}
+
 /** Most bytes read and thrown away after a refusal before the stream is destroyed. */
 export const DISCARD_LIMIT = 1024 * 1024
 

@@ -1,8 +1,10 @@
+import { createServer, request, type IncomingMessage } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { PassThrough, Readable } from 'node:stream'
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import { describe, expect, it } from 'vitest'
 import { RequestError } from '../src/errors.js'
-import { readBody } from '../src/read-body.js'
+import { readBody, takeBufferedBody } from '../src/read-body.js'
 
 const limits = { limit: 100, timeoutMs: 10_000 }
 
@@ -135,5 +137,52 @@ describe('readBody', () => {
     const error = await rejection(promise)
     expect(error.code).toBe('request_aborted')
     expect(error.status).toBe(400)
+  })
+})
+
+// A real request, handed over once its whole body has arrived (or at once, with `early`), and then
+// answered with what `take` returned.
+async function serve(body: string[], take: (req: IncomingMessage) => unknown, early = false): Promise<unknown> {
+  let taken: unknown
+  const server = createServer((req, res) => {
+    const run = () => {
+      taken = take(req)
+      res.end()
+    }
+    // Looked at between turns, untouched: a listener would start reading it.
+    const wait = (): unknown => (req.complete ? run() : setImmediate(wait))
+    if (early) run()
+    else wait()
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  await new Promise<void>((resolve, reject) => {
+    const client = request({ port, host: '127.0.0.1', method: 'POST', headers: { 'content-length': body.join('').length } }, (res) => {
+      res.resume().on('end', resolve)
+    })
+    client.on('error', reject)
+    for (const part of body) client.write(part)
+    client.end()
+  })
+  server.close()
+  return taken
+}
+
+describe('takeBufferedBody', () => {
+  it('takes the whole body of a request that has arrived, in one piece', async () => {
+    const taken = await serve(['{"a":', '"1"}'], (req) => takeBufferedBody(req, 100))
+    expect(Buffer.isBuffer(taken) && taken.toString()).toBe('{"a":"1"}')
+  })
+
+  it('takes an empty body as an empty buffer', async () => {
+    const taken = await serve([], (req) => takeBufferedBody(req, 100))
+    expect(Buffer.isBuffer(taken) && taken.length).toBe(0)
+  })
+
+  it('leaves a body still arriving, one over the limit and one being read to readBody', async () => {
+    expect(await serve(['{"a":"1"}'], (req) => takeBufferedBody(req, 100), true)).toBeUndefined()
+    expect(await serve(['{"a":"1"}'], (req) => takeBufferedBody(req, 8))).toBeUndefined()
+    expect(await serve(['{"a":"1"}'], (req) => takeBufferedBody(req.on('data', () => {}), 100))).toBeUndefined()
+    expect(takeBufferedBody(Readable.from(['{}']), 100)).toBeUndefined()
   })
 })
