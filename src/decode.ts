@@ -58,12 +58,12 @@ export function decodeRequest(request: CallbackRequest, settings: DecodeSettings
     return readWebBody(stream, declared, limits).then((bytes) => ({ raw: decodeBody(bytes, media), lossy: NO_FIELDS }))
   }
   if (stream !== undefined && !stream.readableEnded && !stream.destroyed) {
-    const buffered = takeBufferedBody(stream, settings.bodyLimit)
+    const buffered = takeBufferedBody(stream, declared, settings.bodyLimit)
     if (buffered !== undefined) return { raw: decodeBody(buffered, media), lossy: NO_FIELDS }
     // A body sent with its headers is parsed right after the handler its headers started returns:
     // look again then, and only a body still arriving is read with listeners and a deadline.
     return Promise.resolve().then(() => {
-      const arrived = takeBufferedBody(stream, settings.bodyLimit)
+      const arrived = takeBufferedBody(stream, declared, settings.bodyLimit)
       if (arrived !== undefined) return { raw: decodeBody(arrived, media), lossy: NO_FIELDS }
       if (stream.destroyed && !stream.readableEnded) throw aborted()
       return readBody(stream, declared, limits).then((bytes) => ({ raw: decodeBody(bytes, media), lossy: NO_FIELDS }))
