@@ -1,5 +1,5 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
-import { createMiddleware, keptRawBody, type MiddlewareExtras } from '../src/adapter.js'
+import { createMiddleware, keptRawBody, sendAnswer, type MiddlewareExtras } from '../src/adapter.js'
 import type { ZegoCallbacksOptions } from '../src/options.js'
 
 /** An Express middleware that answers ZEGO callbacks and is also their typed event source. */
@@ -22,18 +22,21 @@ export function zegoCallbacks(options?: ZegoCallbacksOptions): ZegoExpressMiddle
       const onRoute = req.route !== undefined && next !== req.next
       const onMountRoot = req.baseUrl !== '' && req.path === '/' && req.method === 'POST'
       if (!onRoute && !onMountRoot && !receiver.matchesPath(req.path)) return next()
+      // Each property of Express's req and res costs a lookup V8 cannot cache (Express swaps their
+      // prototypes per request): read each once.
+      const { headers, body } = req as Request & { body?: unknown }
       receiver
         .receive({
           method: req.method,
-          contentType: req.headers['content-type'],
-          contentLength: req.headers['content-length'],
-          body: keptRawBody((req as Request & { rawBody?: unknown }).rawBody) ?? keptRawBody(req.body),
-          parsedBody: req.body,
+          contentType: headers['content-type'],
+          contentLength: headers['content-length'],
+          body: keptRawBody((req as Request & { rawBody?: unknown }).rawBody) ?? keptRawBody(body),
+          parsedBody: body,
           stream: req,
         })
         .then((answer) => {
           // Another middleware (a timeout guard) may have answered already.
-          if (!res.headersSent) res.status(answer.status).set(answer.headers).json(answer.body)
+          if (!res.headersSent) sendAnswer(res, answer)
         })
         .catch(next)
     },

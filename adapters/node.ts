@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { createMiddleware, keptRawBody, type MiddlewareExtras } from '../src/adapter.js'
+import { createMiddleware, keptRawBody, sendAnswer, type MiddlewareExtras } from '../src/adapter.js'
 import type { ZegoCallbacksOptions } from '../src/options.js'
 
 /** A node:http request listener (and connect-style middleware) that answers ZEGO callbacks and is also their typed event source. */
@@ -36,9 +36,7 @@ export function zegoCallbacks(options?: ZegoCallbacksOptions): ZegoNodeHandler {
       })
       .then((answer) => {
         // Another middleware (a timeout guard) may have answered already.
-        if (res.headersSent) return
-        const body = JSON.stringify(answer.body)
-        res.writeHead(answer.status, { ...answer.headers, 'Content-Type': 'application/json; charset=utf-8' }).end(body)
+        if (!res.headersSent) sendAnswer(res, answer)
       })
   })
 }

@@ -1,3 +1,5 @@
+import type { ServerResponse } from 'node:http'
+import type { CallbackResponse } from './answer.js'
 import { ZegoReceiver, type CloseOptions, type CloseResult, type ZegoEventSource } from './receiver.js'
 import type { ZegoCallbacksOptions } from './options.js'
 
@@ -44,4 +46,18 @@ export function createMiddleware<M extends MiddlewareExtras<M>>(
 /** The exact body a host kept (`req.rawBody` from a `verify` hook, `@koa/bodyparser`'s `rawBody`), if any. */
 export function keptRawBody(value: unknown): Uint8Array | string | undefined {
   return typeof value === 'string' || value instanceof Uint8Array ? value : undefined
+}
+
+/**
+ * Sends an answer on a Node response (Express, node:http): the status, the answer's headers and
+ * the JSON body, its length known, in one write. Node's own calls, not a framework's `res.json`:
+ * that one also hashes every body for an ETag no callback sender reads.
+ */
+export function sendAnswer(res: ServerResponse, answer: CallbackResponse): void {
+  res.statusCode = answer.status
+  for (const name in answer.headers) res.setHeader(name, answer.headers[name] as string)
+  // A 204 (a failurePolicy's choice) has no body, so no content type either.
+  if (answer.status === 204) return void res.end()
+  res.setHeader('Content-Type', 'application/json; charset=utf-8')
+  res.end(JSON.stringify(answer.body))
 }

@@ -3,7 +3,7 @@ import { decodeBody, fromParsedBody, mediaTypeOf } from './body.js'
 import { BodyUnavailableError, RequestError } from './errors.js'
 import { quote, type RawPayload } from './raw.js'
 import type { Deadlines } from './delivery/deadline.js'
-import { readBody, type BodyReaders } from './read-body.js'
+import { readBody, takeBufferedBody, type BodyReaders } from './read-body.js'
 import { isWebStream, readWebBody } from './read-web-body.js'
 
 /** A framework-free description of one incoming request; adapters fill it from their framework. */
@@ -58,7 +58,16 @@ export function decodeRequest(request: CallbackRequest, settings: DecodeSettings
     return readWebBody(stream, declared, limits).then((bytes) => ({ raw: decodeBody(bytes, media), lossy: NO_FIELDS }))
   }
   if (stream !== undefined && !stream.readableEnded && !stream.destroyed) {
-    return readBody(stream, declared, limits).then((bytes) => ({ raw: decodeBody(bytes, media), lossy: NO_FIELDS }))
+    const buffered = takeBufferedBody(stream, declared, settings.bodyLimit)
+    if (buffered !== undefined) return { raw: decodeBody(buffered, media), lossy: NO_FIELDS }
+    // A body sent with its headers is parsed right after the handler its headers started returns:
+    // look again then, and only a body still arriving is read with listeners and a deadline.
+    return Promise.resolve().then(() => {
+      const arrived = takeBufferedBody(stream, declared, settings.bodyLimit)
+      if (arrived !== undefined) return { raw: decodeBody(arrived, media), lossy: NO_FIELDS }
+      if (stream.destroyed && !stream.readableEnded) throw aborted()
+      return readBody(stream, declared, limits).then((bytes) => ({ raw: decodeBody(bytes, media), lossy: NO_FIELDS }))
+    })
   }
   if (request.parsedBody !== undefined && request.parsedBody !== null) {
     const { payload, lossy } = fromParsedBody(request.parsedBody)
@@ -66,11 +75,15 @@ export function decodeRequest(request: CallbackRequest, settings: DecodeSettings
   }
   if (stream !== undefined && stream.destroyed && !stream.readableEnded) {
     // The client went away before we ran: not a setup problem.
-    throw new RequestError('request_aborted', 'the request was aborted before its body was read')
+    throw aborted()
   }
   throw new BodyUnavailableError(
     'the request body was already read by another middleware, which kept no copy: mount zego-callbacks before body parsers',
   )
+}
+
+function aborted(): RequestError {
+  return new RequestError('request_aborted', 'the request was aborted before its body was read')
 }
 
 /** Why a host body parser's rounding makes a payload unusable, and how to fix the setup. */

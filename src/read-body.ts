@@ -97,6 +97,21 @@ export function readBody(
   })
 }
 
+/**
+ * The whole body at once when a Node request has already received all of it and nothing has
+ * started reading it, as a callback's small body usually has just after its handler starts: no
+ * listeners, promise or deadline. All of it means `complete`, or (Node marks that a little later)
+ * as many bytes buffered as its `Content-Length`, more than which Node never hands over. Undefined
+ * otherwise, and for a body over `limit`, which `readBody` then refuses as usual.
+ */
+export function takeBufferedBody(stream: Readable, declaredLength: number | undefined, limit: number): Buffer | string | undefined {
+  const { complete } = stream as { complete?: unknown }
+  const arrived = complete === true || (complete === false && stream.readableLength === declaredLength)
+  if (!arrived || stream.readableFlowing !== null || stream.readableLength > limit) return undefined
+  // Paused and ended: read() hands over everything buffered (null when that is nothing).
+  return (stream.read() as Buffer | string | null) ?? Buffer.alloc(0)
+}
+
 /** Most bytes read and thrown away after a refusal before the stream is destroyed. */
 export const DISCARD_LIMIT = 1024 * 1024
 

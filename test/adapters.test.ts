@@ -493,7 +493,10 @@ describe.each(frameworks)('$name', (framework: Framework) => {
     it.each(cases)('$name', async (testCase) => {
       const { server, zego } = build(testCase.options)
       const seen = record(zego)
-      expectAnswered(testCase, await testCase.send(request(server)), seen)
+      const response = await testCase.send(request(server))
+      expectAnswered(testCase, response, seen)
+      // In process (Node's own server under every framework): the whole answer in one piece, its length said, not chunked.
+      expect(Number(response.headers['content-length'])).toBe(Buffer.byteLength(response.text))
     })
   })
 
@@ -504,6 +507,17 @@ describe.each(frameworks)('$name', (framework: Framework) => {
     expect(response.status).toBe(404)
     expect(response.body).toEqual({ fallthrough: true })
     expect(seen.events).toEqual([])
+  })
+
+  it.runIf(/^(Express|node:http)/.test(framework.name))('answers a 204 a failurePolicy chose without a body or content type', async () => {
+    const { server, zego } = build({ failurePolicy: () => 204, logger: false })
+    zego.on('mixStarted', () => {
+      throw new Error('listener failed')
+    })
+    const response = await request(server).post(path).send(sign('mix_start'))
+    expect(response.status).toBe(204)
+    expect(response.text).toBe('')
+    expect(response.headers['content-type']).toBeUndefined()
   })
 
   it('answers a custom path and passes the default one on', async () => {

@@ -1,9 +1,11 @@
 import { once } from 'node:events'
+import { createServer, type IncomingMessage } from 'node:http'
+import { connect, type AddressInfo } from 'node:net'
 import { PassThrough, Readable } from 'node:stream'
 import { setImmediate as nextTurn } from 'node:timers/promises'
 import { describe, expect, it } from 'vitest'
 import { RequestError } from '../src/errors.js'
-import { BodyReaders, DISCARD_LIMIT, readBody } from '../src/read-body.js'
+import { BodyReaders, DISCARD_LIMIT, readBody, takeBufferedBody } from '../src/read-body.js'
 
 const limits = { limit: 100, timeoutMs: 10_000 }
 const tooLarge = { code: 'body_too_large', status: 413, message: 'the body is larger than the limit of 100 bytes' }
@@ -260,5 +262,67 @@ describe('BodyReaders', () => {
     })
     expect((await fresh).toString()).toBe('{"b":1}')
     expect(readers.size).toBe(0)
+  })
+})
+
+// A real request, its head and first body part in one write as an HTTP client sends a small one,
+// handed over once its whole body has arrived (or at once, with `early`).
+async function serve(body: string[], take: (req: IncomingMessage) => unknown, early = false): Promise<unknown> {
+  let taken: unknown
+  const server = createServer((req, res) => {
+    const run = () => {
+      taken = take(req)
+      // Answered once it is taken (answering at once would have Node discard the body).
+      void Promise.resolve(taken).finally(() => res.end())
+    }
+    // Looked at between turns, untouched: a listener would start reading it.
+    const wait = (): unknown => (req.complete ? run() : setImmediate(wait))
+    if (early) run()
+    else wait()
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  await new Promise<void>((resolve, reject) => {
+    const length = Buffer.byteLength(body.join(''))
+    const socket = connect(port, '127.0.0.1', () => {
+      socket.write(`POST / HTTP/1.1\r\nHost: x\r\nContent-Length: ${length}\r\nConnection: close\r\n\r\n${body[0] ?? ''}`)
+      for (const part of body.slice(1)) setTimeout(() => socket.write(part), 5)
+    })
+    socket.on('error', reject).on('close', () => resolve()).resume()
+  })
+  server.close()
+  return taken
+}
+
+const declared = (req: IncomingMessage): number => Number(req.headers['content-length'])
+
+describe('takeBufferedBody', () => {
+  it('takes a body that arrived with its headers a microtask after the handler started, before Node marks it complete', async () => {
+    let early: unknown
+    const taken = await serve(['{"a":"1"}'], (req) => {
+      early = takeBufferedBody(req, declared(req), 100)
+      return Promise.resolve().then(() => takeBufferedBody(req, declared(req), 100))
+    }, true)
+    expect(early).toBeUndefined()
+    const body = await taken
+    expect(Buffer.isBuffer(body) && body.toString()).toBe('{"a":"1"}')
+  })
+
+
+  it('takes the whole body of a request that has arrived, in one piece', async () => {
+    const taken = await serve(['{"a":', '"1"}'], (req) => takeBufferedBody(req, declared(req), 100))
+    expect(Buffer.isBuffer(taken) && taken.toString()).toBe('{"a":"1"}')
+  })
+
+  it('takes an empty body as an empty buffer', async () => {
+    const taken = await serve([], (req) => takeBufferedBody(req, declared(req), 100))
+    expect(Buffer.isBuffer(taken) && taken.length).toBe(0)
+  })
+
+  it('leaves a body still arriving, one over the limit and one being read to readBody', async () => {
+    expect(await serve(['{"a":"1"}'], (req) => takeBufferedBody(req, declared(req), 100), true)).toBeUndefined()
+    expect(await serve(['{"a":"1"}'], (req) => takeBufferedBody(req, declared(req), 8))).toBeUndefined()
+    expect(await serve(['{"a":"1"}'], (req) => takeBufferedBody(req.on('data', () => {}), declared(req), 100))).toBeUndefined()
+    expect(takeBufferedBody(Readable.from(['{}']), 2, 100)).toBeUndefined()
   })
 })

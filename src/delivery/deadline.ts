@@ -38,6 +38,13 @@ export class Deadlines {
 
   /** Queues `entry` (its `endsAt` is never before a queued one's). */
   add(entry: Entry): void {
+    // Deadlines mostly clear in the order they were set: forget the cleared ones at the front now,
+    // so they die young instead of waiting for the timer (a long queue outlives minor collections).
+    while (this.#head < this.#queue.length && this.#queue[this.#head]?.expire === undefined) this.#head++
+    if (this.#head === this.#queue.length) {
+      this.#queue.length = 0
+      this.#head = 0
+    }
     this.#queue.push(entry)
     if (this.#timer === undefined) this.#arm()
   }
