@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream'
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
-import { createMiddleware, type MiddlewareExtras } from '../src/adapter.js'
+import { createMiddleware, hasBody, type MiddlewareExtras } from '../src/adapter.js'
 import type { ZegoCallbacksOptions } from '../src/options.js'
 
 /** A Fastify plugin that answers ZEGO callbacks and is also their typed event source. */
@@ -29,7 +29,8 @@ export function zegoCallbacks(options?: ZegoCallbacksOptions): ZegoFastifyPlugin
           contentLength: request.headers['content-length'],
           stream: (request.body as Readable | undefined) ?? request.raw,
         })
-        return reply.code(answer.status).headers(answer.headers).send(answer.body)
+        reply.code(answer.status).headers(answer.headers)
+        return hasBody(answer.status) ? reply.send(answer.body) : reply.send()
       })
     }
   })

@@ -1,4 +1,4 @@
-import { createMiddleware, type MiddlewareExtras } from '../src/adapter.js'
+import { createMiddleware, hasBody, type MiddlewareExtras } from '../src/adapter.js'
 import type { ZegoCallbacksOptions } from '../src/options.js'
 
 /** A web-standard `Request -> Response` handler that answers ZEGO callbacks and is also their typed event source. */
@@ -25,7 +25,8 @@ export function zegoCallbacks(options?: ZegoCallbacksOptions): ZegoFetchHandler 
       // A request without a body (body null) has an empty one.
       ...(request.body === null ? { body: '' } : { stream: request.body }),
     })
-    return Response.json(answer.body, { status: answer.status, headers: answer.headers })
+    const init = { status: answer.status, headers: answer.headers }
+    return hasBody(answer.status) ? Response.json(answer.body, init) : new Response(null, init)
   })
 }
 

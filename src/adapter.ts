@@ -1,5 +1,7 @@
 import type { ServerResponse } from 'node:http'
-import type { CallbackResponse } from './answer.js'
+import { hasBody, type CallbackResponse } from './answer.js'
+
+export { hasBody }
 import { ZegoReceiver, type CloseOptions, type CloseResult, type ZegoEventSource } from './receiver.js'
 import type { ZegoCallbacksOptions } from './options.js'
 
@@ -56,8 +58,7 @@ export function keptRawBody(value: unknown): Uint8Array | string | undefined {
 export function sendAnswer(res: ServerResponse, answer: CallbackResponse): void {
   res.statusCode = answer.status
   for (const name in answer.headers) res.setHeader(name, answer.headers[name] as string)
-  // A 204 (a failurePolicy's choice) has no body, so no content type either.
-  if (answer.status === 204) return void res.end()
+  if (!hasBody(answer.status)) return void res.end()
   res.setHeader('Content-Type', 'application/json; charset=utf-8')
   res.end(JSON.stringify(answer.body))
 }

@@ -36,6 +36,14 @@ const DUPLICATE: CallbackResponse = Object.freeze({
   body: Object.freeze({ ok: true as const, duplicate: true as const }),
 })
 
+/**
+ * Whether an answer with this status carries its JSON body: a 204, 205 or 304 (a failurePolicy's
+ * choice) has none, and so no content type either (HTTP forbids one; `Response.json` throws).
+ */
+export function hasBody(status: number): boolean {
+  return status !== 204 && status !== 205 && status !== 304
+}
+
 /** The answer to a callback taken: `status` (2xx), the listeners' answer fields (JSON text) if any, and whether it was a repeat. */
 export function accepted(status: number, answer: string | undefined, duplicate: boolean): CallbackResponse {
   if (answer === undefined && status === 200) return duplicate ? DUPLICATE : OK
