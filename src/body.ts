@@ -152,7 +152,7 @@ export function fromParsedBody(parsed: unknown): ParsedBody {
     }
     if (typeof value !== 'object') return undefined
     // As the JSON parser answers the same text: the same callback gets the same answer either way.
-    if (depth >= MAX_DEPTH) throw new RequestError('invalid_body', `the parsed body nests deeper than ${MAX_DEPTH} in ${quote(path || '(the body)')}`)
+    if (depth >= MAX_DEPTH) throw new RequestError('invalid_body', `the parsed body nests deeper than ${MAX_DEPTH}${path ? ` in ${quote(path)}` : ''}`)
     if (Array.isArray(value)) {
       // Not flatMap: it would flatten an array item into its parent.
       const items: RawValue[] = []

@@ -371,9 +371,11 @@ describe('fromParsedBody', () => {
     ['an object holding 16 arrays', { a: arrays(16, 'x') }, 'a'],
     ['8 objects holding 9 arrays', objects(8, arrays(9, 'x')), 'a.a.a.a.a.a.a.a'],
     ['1000 objects', objects(1000, 2 ** 60), 'a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a'],
+    ['17 lists, no key on the way', arrays(17, 'x'), ''],
   ])('refuses %s as the JSON parser refuses the same text (400, naming where)', (_name, parsed, path) => {
+    const where = path === '' ? '' : ` in ${quote(path)}`
     expect(() => fromParsedBody(parsed)).toThrow(
-      expect.objectContaining({ code: 'invalid_body', status: 400, message: `the parsed body nests deeper than 16 in ${quote(path)}` }),
+      expect.objectContaining({ code: 'invalid_body', status: 400, message: `the parsed body nests deeper than 16${where}` }),
     )
     expect(() => decodeBody(JSON.stringify(parsed, (_key, value: unknown) => (typeof value === 'number' ? String(value) : value)), 'json')).toThrow(/nesting deeper than 16/)
   })
