@@ -44,6 +44,14 @@ function destroyedStream(): Readable {
 }
 
 describe('decodeRequest', () => {
+  it('refuses a stream destroyed before the second look at its buffer as aborted before it was read', async () => {
+    const stream = new PassThrough()
+    stream.write('{"a":')
+    const decoding = decodeRequest({ method: 'POST', contentType: json, contentLength: '9', stream }, settings())
+    stream.destroy()
+    expect(await failure(() => decoding)).toMatchObject({ code: 'request_aborted', status: 400, message: 'the request was aborted before its body was read' })
+  })
+
   it.each(['GET', 'PUT', 'get', 'HEAD'])('refuses the method %s with method_not_allowed (405)', async (method) => {
     const error = await failure(() => decodeRequest({ method, contentType: json, body: '{}' }, settings()))
     expect(error).toBeInstanceOf(RequestError)

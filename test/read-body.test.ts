@@ -325,4 +325,17 @@ describe('takeBufferedBody', () => {
     expect(await serve(['{"a":"1"}'], (req) => takeBufferedBody(req.on('data', () => {}), declared(req), 100))).toBeUndefined()
     expect(takeBufferedBody(Readable.from(['{}']), 2, 100)).toBeUndefined()
   })
+
+  it('takes a body of exactly the limit', async () => {
+    const taken = await serve(['{"a":"1"}'], (req) => takeBufferedBody(req, declared(req), 9))
+    expect(Buffer.isBuffer(taken) && taken.toString()).toBe('{"a":"1"}')
+  })
+
+  it('trusts a Content-Length count only on a Node request: a stream that does not say it is complete is left to readBody', () => {
+    const stream = new PassThrough()
+    stream.write('{}')
+    expect(stream.readableLength).toBe(2)
+    expect(takeBufferedBody(stream, 2, 100)).toBeUndefined()
+    expect(stream.readableLength).toBe(2)
+  })
 })
