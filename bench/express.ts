@@ -4,10 +4,9 @@
 // Run: npm run bench [-- --seconds 5 --rounds 3 --connections 32] (it builds first; the servers run
 // the built package under plain node, as users run it)
 import { fork } from 'node:child_process'
-import { createHash, createHmac } from 'node:crypto'
 import { parseArgs } from 'node:util'
 import autocannon, { type Request as CannonRequest } from 'autocannon'
-import { createCallback } from 'zego-callbacks/testing'
+import { signedBodies } from './bodies.mjs'
 import { redisBench } from './redis.js'
 
 const { values } = parseArgs({
@@ -43,24 +42,7 @@ const ask = <T>(child: (typeof children)[number], message?: string): Promise<T> 
 const ports: Record<string, number> = {}
 for (const [i, child] of children.entries()) ports[appNames[i] as string] = (await ask<{ port: number }>(child)).port
 
-// ZEGO's stream_create example, a distinct stream (stream_sid) and nonce per request, so that the
-// middleware delivers every one instead of answering duplicates (the timestamp stays fresh for 300 s).
-const template = createCallback('stream_create', {}, { secret })
-const timestamp = String(template['timestamp'])
-let sent = 0
-const nextBody = (): string => {
-  sent++
-  const nonce = String(7_000_000_000_000_000_000n + BigInt(sent))
-  const signature = createHash('sha1').update([secret, timestamp, nonce].sort().join('')).digest('hex')
-  return JSON.stringify({ ...template, stream_sid: `bench-${sent}`, nonce, signature })
-}
-// The same body as GitHub would sign it, for the peer.
-const octokitRequest = (req: CannonRequest): CannonRequest => {
-  const body = nextBody()
-  const signature = `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`
-  const headers = { 'content-type': 'application/json', 'x-github-event': 'push', 'x-github-delivery': `d-${sent}`, 'x-hub-signature-256': signature }
-  return { ...req, headers, body }
-}
+const { nextBody, octokitRequest } = signedBodies(secret)
 
 const run = (name: string, duration: number) =>
   autocannon({

@@ -9,11 +9,10 @@
 // differ by up to 10%.
 import { execFileSync } from 'node:child_process'
 import { fork } from 'node:child_process'
-import { createHash, createHmac } from 'node:crypto'
 import { openSync, readFileSync, readdirSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import autocannon from 'autocannon'
-import { createCallback } from 'zego-callbacks/testing'
+import { signedBodies } from './bodies.mjs'
 
 const { values } = parseArgs({
   options: {
@@ -27,21 +26,7 @@ const secret = 'bench-secret-0123456789abcdef'
 const requests = Number(values.requests)
 const connections = Number(values.connections)
 
-// Each request stamped now: a run under callgrind outlasts the 300 s timestamp tolerance.
-const template = createCallback('stream_create', {}, { secret })
-let sent = 0
-const nextBody = () => {
-  sent++
-  const timestamp = String(Math.floor(Date.now() / 1000))
-  const nonce = String(7_000_000_000_000_000_000n + BigInt(sent))
-  const signature = createHash('sha1').update([secret, timestamp, nonce].sort().join('')).digest('hex')
-  return JSON.stringify({ ...template, timestamp: Number(timestamp), stream_sid: `bench-${sent}`, nonce, signature })
-}
-const octokitRequest = (req) => {
-  const body = nextBody()
-  const signature = `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`
-  return { ...req, headers: { 'content-type': 'application/json', 'x-github-event': 'push', 'x-github-delivery': `d-${sent}`, 'x-hub-signature-256': signature }, body }
-}
+const { nextBody, octokitRequest } = signedBodies(secret)
 
 const send = (name, port, amount) =>
   new Promise((resolve, reject) => {
