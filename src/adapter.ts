@@ -1,9 +1,9 @@
 import type { ServerResponse } from 'node:http'
 import { hasBody, type CallbackResponse } from './answer.js'
-
-export { hasBody }
 import { ZegoReceiver, type CloseOptions, type CloseResult, type ZegoEventSource } from './receiver.js'
 import type { ZegoCallbacksOptions } from './options.js'
+
+export { hasBody }
 
 /** What every adapter's middleware carries besides being callable: the events and its receiver. */
 export interface MiddlewareExtras<Self> extends ZegoEventSource<Self> {
