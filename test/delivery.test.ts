@@ -2,6 +2,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest'
 import {
   MemoryDeliveryStore,
   ZegoReceiver,
+  type CallbackResponse,
   type ClaimRequest,
   type CompleteRequest,
   type DeliveryContext,
@@ -168,6 +169,19 @@ describe('deduplication', () => {
     clock.now += 250_000
     expect((await post(first)).body).toEqual({ ok: true, duplicate: true })
     expect(seen.delivered).toHaveLength(1)
+  })
+
+  it('answers a repeat that a synchronous listener receives while it runs as a duplicate once the first run is recorded', async () => {
+    const { receiver, post, seen } = setup()
+    const payload = sign('stream_create')
+    let inner: Promise<CallbackResponse> | undefined
+    receiver.on('streamCreated', () => {
+      inner ??= post(payload)
+    })
+    expect((await post(payload)).body).toEqual({ ok: true })
+    expect((await inner)?.body).toEqual({ ok: true, duplicate: true })
+    expect(seen.delivered).toHaveLength(1)
+    expect(seen.rejected).toEqual([])
   })
 })
 

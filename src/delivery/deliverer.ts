@@ -271,27 +271,18 @@ export class Deliverer {
   }
 
   // Runs the listeners for the request that claimed the key; synchronous when they and the store are.
+  // Only a run that goes async is tracked: nothing else can reach the key while one runs synchronously
+  // (a repeat received from inside a listener finds the lock taken and waits for the outcome).
   #start(request: DeliveryRequest, token: string, failedRuns: number, deadline: Deadline): DeliveryOutcome | Promise<DeliveryOutcome> {
-    const run: Run = {
-      key: request.key,
-      token,
-      done: undefined,
-      result: undefined,
-      waiting: 1,
-      settled: false,
-      listening: true,
-      renewing: false,
-      lost: false,
-    }
-    this.#runs.set(request.key, run)
     const delivery: DeliveryContext = Object.freeze({ key: request.key, attempt: failedRuns + 1, receivedAt: request.receivedAt })
     let answer: string | undefined | Promise<string | undefined>
     try {
       answer = request.run(delivery)
     } catch (caught) {
-      return this.#ran(request, run, this.#failed(caught, request.key, delivery), delivery, deadline)
+      return this.#ran(request, token, this.#failed(caught, request.key, delivery), delivery, deadline)
     }
-    if (!isThenable(answer)) return this.#ran(request, run, { kind: 'delivered', answer }, delivery, deadline)
+    if (!isThenable(answer)) return this.#ran(request, token, { kind: 'delivered', answer }, delivery, deadline)
+    const run = this.#track(request.key, token, true)
     this.#keepRenewing()
     run.done = answer.then(
       (value): RunResult => ({ kind: 'delivered', answer: value }),
@@ -299,25 +290,27 @@ export class Deliverer {
     ).then((result) => {
       run.listening = false
       run.result = result
-      const completed = this.#complete(request, run, result, delivery)
+      const completed = this.#complete(request, run.token, result, delivery, run)
       return isThenable(completed) ? completed.then(() => this.#finish(run, result, delivery)) : this.#finish(run, result, delivery)
     })
     return this.#join(run, 'key', deadline, true)
   }
 
   // The listeners answered synchronously: record the outcome, and answer at once when the store does too.
-  #ran(request: DeliveryRequest, run: Run, result: RunResult, delivery: DeliveryContext, deadline: Deadline): DeliveryOutcome | Promise<DeliveryOutcome> {
-    run.listening = false
+  #ran(request: DeliveryRequest, token: string, result: RunResult, delivery: DeliveryContext, deadline: Deadline): DeliveryOutcome | Promise<DeliveryOutcome> {
+    const completed = this.#complete(request, token, result, delivery)
+    if (!isThenable(completed)) return result
+    const run = this.#track(request.key, token, false)
     run.result = result
-    const completed = this.#complete(request, run, result, delivery)
-    if (!isThenable(completed)) {
-      run.settled = true
-      run.waiting = 0
-      this.#runs.delete(request.key)
-      return result
-    }
     run.done = completed.then(() => this.#finish(run, result, delivery))
     return this.#join(run, 'key', deadline, true)
+  }
+
+  // A run other requests of its key can join while it is in progress.
+  #track(key: string, token: string, listening: boolean): Run {
+    const run: Run = { key, token, done: undefined, result: undefined, waiting: 1, settled: false, listening, renewing: false, lost: false }
+    this.#runs.set(key, run)
+    return run
   }
 
   #finish(run: Run, result: RunResult, delivery: DeliveryContext): RunResult {
@@ -340,14 +333,14 @@ export class Deliverer {
   }
 
   // Records the outcome (never throws: a failure is reported); a promise only when the store answers with one.
-  #complete(request: DeliveryRequest, run: Run, result: RunResult, delivery: DeliveryContext): void | Promise<void> {
+  #complete(request: DeliveryRequest, token: string, result: RunResult, delivery: DeliveryContext, run?: Run): void | Promise<void> {
     const { store, now, retentionMs, listenerTimeoutMs } = this.#settings
     const delivered = result.kind === 'delivered' || isSuccess(result.status)
     let held: boolean | Promise<boolean>
     try {
       held = store.complete({
         key: request.key,
-        token: run.token,
+        token,
         outcome: delivered ? 'delivered' : 'failed',
         attempts: delivery.attempt,
         answer: result.kind === 'delivered' ? result.answer : undefined,
@@ -357,7 +350,7 @@ export class Deliverer {
       this.#settings.report(storeFailed(cause, 'recording the outcome'), request.key, delivery)
       return
     }
-    if (!isThenable(held)) return this.#checkHeld(held, run, delivery)
+    if (!isThenable(held)) return this.#checkHeld(held, request.key, delivery, run)
     const deadline = this.#deadlines.start()
     return (deadline.race(held) as Promise<boolean | typeof TIMED_OUT>).then(
       (answer) => {
@@ -365,7 +358,7 @@ export class Deliverer {
         if (answer === TIMED_OUT) {
           this.#settings.report(storeFailed(undefined, `recording the outcome: no answer within ${listenerTimeoutMs} ms`), request.key, delivery)
         } else {
-          this.#checkHeld(answer, run, delivery)
+          this.#checkHeld(answer, request.key, delivery, run)
         }
       },
       (cause: unknown) => {
@@ -375,14 +368,15 @@ export class Deliverer {
     )
   }
 
-  #checkHeld(held: boolean, run: Run, delivery: DeliveryContext): void {
-    if (held && !run.lost) return
+  // A lock the listeners lost while they ran (a renewal found it taken) is reported even if `complete` got it back.
+  #checkHeld(held: boolean, key: string, delivery: DeliveryContext, run: Run | undefined): void {
+    if (held && run?.lost !== true) return
     this.#settings.report(
       new DeliveryError(
         'listener_timeout',
         `the listeners ran past lockTtlMs (${this.#settings.lockTtlMs} ms) without the lock: another instance may have run them too`,
       ),
-      run.key,
+      key,
       delivery,
     )
   }
