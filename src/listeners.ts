@@ -105,6 +105,7 @@ export interface Invocation {
 }
 
 const NO_ERROR = Symbol('no error')
+const NO_ERRORS: unknown[] = Object.freeze([]) as unknown as unknown[]
 
 /** What no listener gives. */
 export const NOTHING: Invocation = Object.freeze({ results: [], errors: [] }) as unknown as Invocation
@@ -159,7 +160,8 @@ export class Listeners {
     if (listeners.length === 0) return NOTHING
     const onces = this.#takeOnces(event, listeners)
     const results: unknown[] = new Array(listeners.length)
-    const thrown: unknown[] = new Array(listeners.length).fill(NO_ERROR)
+    // What each listener threw, by index; allocated by the first failure only.
+    let thrown: unknown[] | undefined
     let pending: Array<Promise<void>> | undefined
     for (let index = 0; index < listeners.length; index++) {
       const listener = listeners[index] as AnyListener
@@ -172,26 +174,37 @@ export class Listeners {
               results[index] = value
             },
             (error: unknown) => {
-              thrown[index] = error
+              ;(thrown ??= new Array(listeners.length).fill(NO_ERROR))[index] = error
             },
           )
           ;(pending ??= []).push(settled)
         }
       } catch (error) {
-        thrown[index] = error
+        ;(thrown ??= new Array(listeners.length).fill(NO_ERROR))[index] = error
       }
     }
-    const collect = (): Invocation => {
-      const errors = thrown.filter((error) => error !== NO_ERROR)
-      if (errors.length > 0 && onces !== undefined) {
-        listeners.forEach((listener, index) => {
-          if (thrown[index] !== NO_ERROR && onces.has(listener)) this.once(event, listener)
-        })
-      }
-      return { results, errors }
+    if (pending === undefined) return this.#collect(event, listeners, onces, results, thrown)
+    return (pending.length === 1 ? (pending[0] as Promise<void>) : Promise.all(pending)).then(() =>
+      this.#collect(event, listeners, onces, results, thrown),
+    )
+  }
+
+  // The invocation's outcome; a `once` listener that failed is put back, so a retry runs it again.
+  #collect(
+    event: ZegoEventName,
+    listeners: readonly AnyListener[],
+    onces: Set<AnyListener> | undefined,
+    results: unknown[],
+    thrown: unknown[] | undefined,
+  ): Invocation {
+    if (thrown === undefined) return { results, errors: NO_ERRORS }
+    const errors = thrown.filter((error) => error !== NO_ERROR)
+    if (onces !== undefined) {
+      listeners.forEach((listener, index) => {
+        if (thrown[index] !== NO_ERROR && onces.has(listener)) this.once(event, listener)
+      })
     }
-    if (pending === undefined) return collect()
-    return (pending.length === 1 ? (pending[0] as Promise<void>) : Promise.all(pending)).then(collect)
+    return { results, errors }
   }
 
   // Removes the `once` listeners among `listeners` before they run; returns them (undefined when none).

@@ -86,7 +86,7 @@ export class Deadline {
   readonly #owner: Deadlines
   readonly #endsAt: number
   #entry: Entry | undefined
-  #waiters: Array<() => void> = []
+  #waiters: Array<() => void> | undefined
   #passed = false
   #timer: ReturnType<typeof setTimeout> | undefined
 
@@ -136,7 +136,7 @@ export class Deadline {
   }
 
   #wait(onTimeout: () => void): void {
-    this.#waiters.push(onTimeout)
+    ;(this.#waiters ??= []).push(onTimeout)
     if (this.#entry === undefined && this.#endsAt !== Infinity) {
       this.#entry = { endsAt: this.#endsAt, expire: () => this.#expire() }
       if (!this.#owner.ownTimers) this.#owner.add(this.#entry)
@@ -145,14 +145,15 @@ export class Deadline {
   }
 
   #unwait(onTimeout: () => void): void {
-    const index = this.#waiters.indexOf(onTimeout)
-    if (index !== -1) this.#waiters.splice(index, 1)
+    const waiters = this.#waiters ?? []
+    const index = waiters.indexOf(onTimeout)
+    if (index !== -1) waiters.splice(index, 1)
   }
 
   #expire(): void {
     this.#passed = true
-    const waiters = this.#waiters
-    this.#waiters = []
+    const waiters = this.#waiters ?? []
+    this.#waiters = undefined
     for (const onTimeout of waiters) onTimeout()
   }
 }
