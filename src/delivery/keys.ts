@@ -15,30 +15,79 @@ export function keyOf(event: string, parts: ReadonlyArray<string | number>): str
  * form (where a one-item list arrives as a single value); different for any other change.
  */
 export function contentDigest(raw: RawPayload): string {
+  // The values by index: `raw[key]` with a key that varies is a megamorphic lookup per field.
+  const keys = Object.keys(raw)
+  const values = Object.values(raw)
   let text = ''
-  for (const key of Object.keys(raw)) {
-    if (SIGNED.has(key)) continue
-    const value = raw[key] as RawValue
-    text += `${key.length}:${key}${canonical(Array.isArray(value) && value.length === 1 ? (value[0] as RawValue) : value)}`
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i] as string
+    if (isSigned(key)) continue
+    let value = values[i] as RawValue
+    if (Array.isArray(value) && value.length === 1) value = value[0] as RawValue
+    const prefixes = prefixesOf(key)
+    text = typeof value === 'string' ? text + stringPrefix(prefixes, value.length) + value : canonical(text + prefixes[0], value)
   }
   return oneShotHash ? oneShotHash('sha256', text, 'base64url') : createHash('sha256').update(text).digest('base64url')
 }
 
-// A value as unambiguous text, without scanning it for escapes: each string prefixed by its length.
-function canonical(value: RawValue): string {
-  if (typeof value === 'string') return `s${value.length}:${value}`
-  if (value === null || typeof value === 'boolean') return `l${String(value)};`
-  let text = ''
+// Appends a value as unambiguous text, without scanning it for escapes: each string prefixed by its
+// length. Every piece is appended to the text in turn: each `+` is a node the hash must flatten,
+// and a piece built apart would add its own.
+function canonical(text: string, value: RawValue): string {
+  if (typeof value === 'string') return text + 's' + value.length + ':' + value
+  if (value === null || typeof value === 'boolean') return text + 'l' + value + ';'
   if (Array.isArray(value)) {
-    for (const item of value) text += canonical(item)
-    return `a${value.length}[${text}]`
+    text += 'a' + value.length + '['
+    for (const item of value) text = canonical(text, item)
+    return text + ']'
   }
   const keys = Object.keys(value)
-  for (const key of keys) text += `${key.length}:${key}${canonical(value[key] as RawValue)}`
-  return `o${keys.length}{${text}}`
+  text += 'o' + keys.length + '{'
+  for (const key of keys) text = canonical(text + key.length + ':' + key, value[key] as RawValue)
+  return text + '}'
 }
 
-const SIGNED: ReadonlySet<string> = new Set(['timestamp', 'nonce', 'signature', 'Timestamp', 'Nonce', 'Signature'])
+function isSigned(key: string): boolean {
+  switch (key) {
+    case 'timestamp':
+    case 'nonce':
+    case 'signature':
+    case 'Timestamp':
+    case 'Nonce':
+    case 'Signature':
+      return true
+    default:
+      return false
+  }
+}
+
+// The same few dozen field names come in every callback: for each, its length-prefixed name and, by
+// the length n of a string value, the name with the value's prefix (at n + 1), as flat strings.
+// Bounded: past MAX_KEYS names, or for longer values, prefixes are built each time.
+const prefixCache = new Map<string, string[]>()
+const MAX_KEYS = 256
+const MAX_CACHED_LENGTH = 64
+
+function prefixesOf(key: string): string[] {
+  let prefixes = prefixCache.get(key)
+  if (prefixes === undefined) {
+    prefixes = [flat(`${key.length}:${key}`)]
+    if (prefixCache.size < MAX_KEYS) prefixCache.set(key, prefixes)
+  }
+  return prefixes
+}
+
+function stringPrefix(prefixes: string[], length: number): string {
+  let prefix = prefixes[length + 1]
+  if (prefix === undefined) {
+    prefix = `${prefixes[0]}s${length}:`
+    if (length < MAX_CACHED_LENGTH) prefixes[length + 1] = prefix = flat(prefix)
+  }
+  return prefix
+}
+
+// A string as one sequential string: a concatenation is a tree the hash flattens on every use.
+const flat = (text: string): string => JSON.parse(JSON.stringify(text)) as string
 
 // crypto.hash (Node 20.12+) is a one-shot digest without a Hash object: half the cost here.
 const oneShotHash = (crypto as { hash?: (algorithm: string, data: string, encoding: 'base64url') => string }).hash
