@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { contentDigest } from '../src/delivery/keys.js'
+import { contentDigest, keyOf } from '../src/delivery/keys.js'
 import type { RawPayload, RawValue } from '../src/raw.js'
 import { setOwn } from '../src/raw.js'
 
@@ -96,5 +96,25 @@ describe('contentDigest, against the 1.0 implementation', () => {
       expect(contentDigest(raw)).toBe(digestOf(raw))
       expect(contentDigest(raw)).toBe(digestOf(raw))
     }
+  })
+})
+
+describe('keyOf, against encodeURIComponent on every part', () => {
+  it('is the event and the parts, each escaped, joined by colons', () => {
+    const partArb = fc.oneof(textArb, fc.constantFrom("a-z_A.Z~0!9*'()", ':', '%', ' ', '+', '/'), fc.integer(), fc.double())
+    fc.assert(
+      fc.property(textArb, fc.array(partArb, { maxLength: 4 }), (event, parts) => {
+        let expected: string
+        try {
+          expected = [event, ...parts].map((part) => encodeURIComponent(part)).join(':')
+        } catch (error) {
+          // A lone surrogate cannot be escaped: keyOf throws the same URIError.
+          expect(() => keyOf(event, parts)).toThrow(error as Error)
+          return
+        }
+        expect(keyOf(event, parts)).toBe(expected)
+      }),
+      { numRuns: 3000 },
+    )
   })
 })
