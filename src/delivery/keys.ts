@@ -53,22 +53,13 @@ function canonical(text: string, value: RawValue): string {
 }
 
 function isSigned(key: string): boolean {
-  switch (key) {
-    case 'timestamp':
-    case 'nonce':
-    case 'signature':
-    case 'Timestamp':
-    case 'Nonce':
-    case 'Signature':
-      return true
-    default:
-      return false
-  }
+  return key === 'timestamp' || key === 'nonce' || key === 'signature' || key === 'Timestamp' || key === 'Nonce' || key === 'Signature'
 }
 
 // The same few dozen field names come in every callback: for each, its length-prefixed name and, by
 // the length n of a string value, the name with the value's prefix (at n + 1), as flat strings.
-// Bounded: past MAX_KEYS names, or for longer values, prefixes are built each time.
+// Bounded (at most 256 x 65 strings of under 140 characters): past 256 names, and for names or
+// values of 64 characters or more, prefixes are built each time.
 const prefixCache = new Map<string, string[]>()
 const MAX_KEYS = 256
 const MAX_CACHED_LENGTH = 64
@@ -77,7 +68,7 @@ function prefixesOf(key: string): string[] {
   let prefixes = prefixCache.get(key)
   if (prefixes === undefined) {
     prefixes = [flat(`${key.length}:${key}`)]
-    if (prefixCache.size < MAX_KEYS) prefixCache.set(key, prefixes)
+    if (prefixCache.size < MAX_KEYS && key.length < MAX_CACHED_LENGTH) prefixCache.set(key, prefixes)
   }
   return prefixes
 }
@@ -89,6 +80,13 @@ function stringPrefix(prefixes: string[], length: number): string {
     if (length < MAX_CACHED_LENGTH) prefixes[length + 1] = prefix = flat(prefix)
   }
   return prefix
+}
+
+/** For tests: how many field names the digest's prefix cache holds, and how many prefixes in all (both bounded). */
+export function cachedPrefixes(): { names: number; prefixes: number } {
+  let prefixes = 0
+  for (const entry of prefixCache.values()) prefixes += Object.keys(entry).length
+  return { names: prefixCache.size, prefixes }
 }
 
 // A string as one sequential string: a concatenation is a tree the hash flattens on every use.
