@@ -1,10 +1,13 @@
 // Microseconds per callback for the decode and validate stages, per modeled event, on ZEGO's own
 // example bodies (test/fixtures, each with a distinct nonce): superstruct's runner against the
 // compiled validation, and the hand-written lossless parser against decodeBody's native path and a
-// bare JSON.parse. Variants alternate in rounds within one process, so the ratios are comparable.
+// bare JSON.parse; and the content digest against a sha256 of the body text alone (its floor). Variants
+// alternate in rounds within one process, so the ratios are comparable.
 // Run: npm run bench:validate [iterations]
+import { hash } from 'node:crypto'
 import { readFileSync } from 'node:fs'
 import { decodeBody } from '../src/body.js'
+import { contentDigest } from '../src/delivery/keys.js'
 import { schemaPathOf } from '../src/events/define.js'
 import { eventDefinitions } from '../src/events/registry.js'
 import { parseJsonByHand } from '../src/json.js'
@@ -42,8 +45,8 @@ const us = (value: number): string => value.toFixed(2).padStart(7)
 const times = (value: number): string => `${value.toFixed(1)}x`.padStart(6)
 
 console.log(`node ${process.version}, ${rounds * perRound} callbacks per variant in ${rounds} alternating rounds, source (tsx)\n`)
-console.log('validate (us per payload)              | decode JSON text (us per body)                 | decode + validate')
-console.log('event          superstruct compiled      | JSON.parse  hand parser decodeBody  vs JSON.parse | us      vs JSON.parse')
+console.log('validate (us per payload)              | decode JSON text (us per body)                 | decode + validate     | content digest (us)')
+console.log('event          superstruct compiled      | JSON.parse  hand parser decodeBody  vs JSON.parse | us      vs JSON.parse | digest  sha256 of body')
 for (const definition of eventDefinitions) {
   const schemaPath = schemaPathOf(definition)
   if (schemaPath === undefined) throw new Error(`${definition.name} was not made by defineEvent`)
@@ -58,9 +61,11 @@ for (const definition of eventDefinitions) {
     hand: (i) => parseJsonByHand(body(i)),
     decodeBody: (i) => decodeBody(body(i), 'json'),
     both: (i) => definition.parse(decodeBody(body(i), 'json')),
+    digest: (i) => contentDigest(raw(i)),
+    sha256: (i) => hash('sha256', body(i), 'base64url'),
   })
   const parse = result['JSON.parse']!
   console.log(
-    `${definition.zegoEvent.padEnd(14)} ${us(result.superstruct!)}    ${us(result.compiled!)}      | ${us(parse)}    ${us(result.hand!)}    ${us(result.decodeBody!)}     ${times(result.decodeBody! / parse)}    | ${us(result.both!)}  ${times(result.both! / parse)}`,
+    `${definition.zegoEvent.padEnd(14)} ${us(result.superstruct!)}    ${us(result.compiled!)}      | ${us(parse)}    ${us(result.hand!)}    ${us(result.decodeBody!)}     ${times(result.decodeBody! / parse)}    | ${us(result.both!)}  ${times(result.both! / parse)}   | ${us(result.digest!)} ${us(result.sha256!)}`,
   )
 }
