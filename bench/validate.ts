@@ -18,10 +18,12 @@ const rounds = 5
 const perRound = Math.ceil(iterations / rounds)
 
 /** ZEGO's example of `zegoEvent` as one-line JSON text (bare numbers kept), `count` times with distinct nonces. */
-function bodiesOf(zegoEvent: string, count: number): string[] {
-  const text = readFileSync(new URL(`../test/fixtures/${zegoEvent}.json`, import.meta.url), 'utf8').replace(/\n\s*/g, '')
+function bodiesOf(product: string, zegoEvent: string, count: number): string[] {
+  // RTC's examples are named for the event; other products' are in other-products/.
+  const file = product === 'rtc' ? zegoEvent : `other-products/${product}-${zegoEvent.replaceAll('_', '-')}`
+  const text = readFileSync(new URL(`../test/fixtures/${file}.json`, import.meta.url), 'utf8').replace(/\n\s*/g, '')
   const nonce = /("nonce":\s*)"?\d+"?/
-  if (!nonce.test(text)) throw new Error(`no nonce in the ${zegoEvent} example`)
+  if (!nonce.test(text)) throw new Error(`no nonce in the ${file} example`)
   return Array.from({ length: count }, (_, i) => text.replace(nonce, `$1"${7254119327986670314n + BigInt(i)}"`))
 }
 
@@ -50,7 +52,7 @@ console.log('event          superstruct compiled      | JSON.parse  hand parser 
 for (const definition of eventDefinitions) {
   const schemaPath = schemaPathOf(definition)
   if (schemaPath === undefined) throw new Error(`${definition.name} was not made by defineEvent`)
-  const bodies = bodiesOf(definition.zegoEvent, perRound)
+  const bodies = bodiesOf(definition.product, definition.zegoEvent, perRound)
   const raws = bodies.map((body) => decodeBody(body, 'json'))
   const raw = (i: number): RawPayload => raws[i] as RawPayload
   const body = (i: number): string => bodies[i] as string
