@@ -34,6 +34,7 @@ const coreTests = [
   'test/options.test.ts',
   'test/mistakes.test.ts',
   'test/keys.test.ts',
+  'test/keys.property.test.ts',
   'test/delivery.test.ts',
   'test/delivery-store.contract.test.ts',
   'test/memory-store.test.ts',

@@ -7,7 +7,7 @@ import fc from 'fast-check'
 import { type, type Struct } from 'superstruct'
 import { describe, expect, it } from 'vitest'
 import { PayloadError } from '../src/errors.js'
-import { compileSchema } from '../src/events/compile.js'
+import { compileAssembler, compileSchema } from '../src/events/compile.js'
 import { defineEvent, schemaPathOf, type CallbackEnvelope } from '../src/events/define.js'
 import { id, quantity, text } from '../src/events/fields.js'
 import { eventDefinitions } from '../src/events/registry.js'
@@ -120,6 +120,10 @@ describe('compiled validation against the superstruct schema (differential)', ()
         // node's comparison, not vitest's: a payload may own a `constructor` key (NaN, say), which
         // vitest reads as the object's class.
         expect(isDeepStrictEqual(compiled, bySchema), `${inspect(compiled)}\n  vs\n${inspect(bySchema)}`).toBe(true)
+        // The same properties in the same order too (logs and JSON show it), as the spread wrote them.
+        if ('value' in compiled && 'value' in bySchema) {
+          expect(Object.keys(compiled.value as object)).toEqual(Object.keys(bySchema.value as object))
+        }
         const count = seen.get(definition.name)!
         if ('value' in compiled) count.accepted++
         else count.refused++
@@ -208,5 +212,53 @@ describe('defineEvent', () => {
       message: 'invalid test_event payload: At path: appid -- Expected a non-negative integer below 2^53, but received: "x"',
       path: ['appid'],
     })
+  })
+
+  it('builds the event from a compiled literal only while the normalizer returns the same keys', () => {
+    // A normalizer whose keys vary: each result must be the spread's, key order included.
+    const definition = defineEvent<TestEvent>()({
+      ...declaration,
+      schema: { room_id: id() },
+      normalize: (p: { room_id: string }) => (p.room_id === 'odd' ? { extra: 1, roomId: p.room_id } : { roomId: p.room_id }),
+    })
+    const path = schemaPathOf(definition)!
+    for (const roomId of ['r1', 'odd', 'r2', 'odd']) {
+      const raw = { ...envelope, room_id: roomId }
+      const [compiled, bySchema] = [definition.parse(raw), path.parse(raw)]
+      expect(compiled).toStrictEqual(bySchema)
+      expect(Object.keys(compiled)).toEqual(Object.keys(bySchema))
+    }
+    expect(Object.keys(definition.parse({ ...envelope, room_id: 'odd' }))).toEqual([
+      ...['event', 'appId', 'timestamp', 'nonce', 'signature', 'extra', 'roomId', 'raw'],
+    ])
+  })
+})
+
+describe('compileAssembler', () => {
+  const envelopeNames = { event: 'event', appId: 'appid' }
+  const fields = { event: 'e', appid: 1 }
+  const raw = { event: 'e' }
+
+  it('builds what the spread builds: the envelope, the normalized fields, raw, in that order', () => {
+    const normalized = { roomId: 'r', event: 'overridden', '0': 'zero', raw: 'shadowed' }
+    const assemble = compileAssembler(envelopeNames, Object.keys(normalized))!
+    const built = assemble(fields, normalized, raw)
+    const head = { event: fields.event, appId: fields.appid }
+    const spread = { ...head, ...normalized, raw }
+    expect(built).toStrictEqual(spread)
+    expect(Object.keys(built)).toEqual(Object.keys(spread))
+    expect(Object.getPrototypeOf(built)).toBe(Object.prototype)
+  })
+
+  it('compiles nothing for a __proto__ key (a literal would set the prototype) or where code generation is disallowed', () => {
+    expect(compileAssembler(envelopeNames, ['roomId', '__proto__'])).toBeUndefined()
+    expect(compileAssembler(envelopeNames, ['roomId'], false)).toBeUndefined()
+    expect(compileAssembler(envelopeNames, ['roomId'], true)).toBeTypeOf('function')
+  })
+
+  it('quotes every name: a key is never code', () => {
+    const key = '"; throw new Error("ran"); "'
+    const assemble = compileAssembler({ [key]: key }, [key])!
+    expect(assemble({ [key]: 1 }, { [key]: 2 }, raw)).toStrictEqual({ [key]: 2, raw })
   })
 })

@@ -80,4 +80,25 @@ describe('contentDigest', () => {
       vi.resetModules()
     }
   })
+
+  // The cache of field-name prefixes serves every callback of the process: a flood of odd names or
+  // lengths must not grow it, nor change a digest.
+  it('caches prefixes for at most 256 field names, and only for names and string values under 64 characters', async () => {
+    vi.resetModules()
+    const fresh = await import('../src/delivery/keys.js')
+    const check = (raw: RawPayload, names: number, prefixes: number) => {
+      expect(fresh.contentDigest(raw)).toBe(contentDigest(raw))
+      expect(fresh.cachedPrefixes()).toStrictEqual({ names, prefixes })
+    }
+    // a: its name and one length; b: under the bound; c: at it; d, e: no string value; nonce: signed.
+    const long = 'n'.repeat(64)
+    check({ a: 'x', b: 'y'.repeat(63), c: 'z'.repeat(64), d: ['u', 'v'], e: null, nonce: '1', [long]: 'x' }, 5, 7)
+    check({ a: 'xy' }, 5, 8) // a second length for a
+    check({ a: 'x', b: 'y'.repeat(63) }, 5, 8) // all cached already
+    check({ ['m'.repeat(63)]: '' }, 6, 10)
+    const flood: RawPayload = {}
+    for (let i = 0; i < 300; i++) flood[`f${i}`] = ''
+    check(flood, 256, 10 + 250 * 2)
+    check({ other: 'x', a: 'xyz' }, 256, 511) // a new length for a cached name; no new name
+  })
 })

@@ -84,6 +84,40 @@ function looped(keys: readonly string[], fasts: ReadonlyArray<FastPath<unknown>>
   }
 }
 
+/** Builds one event: the envelope's fields, then the normalized ones, then the raw payload. */
+export type Assembler = (
+  fields: Record<string, unknown>,
+  normalized: Record<string, unknown>,
+  raw: RawPayload,
+) => Record<string, unknown>
+
+/**
+ * Compiles `{ [name]: fields[field] for each envelope entry, ...normalized, raw }` for normalized
+ * objects whose own keys are exactly `keys`, in order: the same object, built as one literal. V8
+ * adds a spread that follows other properties one property at a time (0.45 us for a
+ * stream_create); the literal takes 0.04 us. Undefined where code generation is disallowed (known
+ * at startup, or refused now), and for a `__proto__` key, which a literal would take as the prototype.
+ */
+export function compileAssembler(
+  envelope: Readonly<Record<string, string>>,
+  keys: readonly string[],
+  generate = canGenerate,
+): Assembler | undefined {
+  if (!generate || keys.includes('__proto__')) return undefined
+  const quoted = (key: string): string => JSON.stringify(key)
+  const properties = [
+    ...Object.entries(envelope).map(([name, field]) => `${quoted(name)}: fields[${quoted(field)}]`),
+    ...keys.map((key) => `${quoted(key)}: normalized[${quoted(key)}]`),
+    '"raw": raw',
+  ]
+  try {
+    return new Function('fields', 'normalized', 'raw', `"use strict"; return { ${properties.join(', ')} };`) as Assembler
+  } catch {
+    // Compiled on a first callback: workerd allows code generation at startup, not in a request.
+    return undefined
+  }
+}
+
 // superstruct's type() refuses anything but a non-array object before it looks at a field.
 function isPayload(raw: unknown): raw is RawPayload {
   return typeof raw === 'object' && raw !== null && !Array.isArray(raw)

@@ -39,6 +39,11 @@ export type ModeledAnswerMap = {
 
 /** Finds the definition for a product's event name, if this version models it. */
 export const definitionFor: (product: ZegoProduct, zegoEvent: string) => Definition | undefined = (() => {
-  const byName = new Map<string, Definition>(eventDefinitions.map((d) => [`${d.product}:${d.zegoEvent}`, d]))
-  return (product, zegoEvent) => byName.get(`${product}:${zegoEvent}`)
+  // By product, then by name: a joined key would be a new string to hash on every callback.
+  const byProduct = new Map<string, Map<string, Definition>>()
+  for (const d of eventDefinitions) {
+    const byName = byProduct.get(d.product) ?? new Map<string, Definition>()
+    byProduct.set(d.product, byName.set(d.zegoEvent, d))
+  }
+  return (product, zegoEvent) => byProduct.get(product)?.get(zegoEvent)
 })()
