@@ -37,23 +37,27 @@ async function row(name, bodies, { store, listener = () => {} } = {}) {
     }
     return Number(process.hrtime.bigint() - start) / iterations / 1000
   }
-  // JSON.parse gets its own copies of the bodies (the same text, other strings): each side reads
-  // every body once, from memory as cold as the other's. Parsing the very strings receive() had just
-  // read would find them in the CPU cache and flatter JSON.parse by about a third.
-  const copies = bodies.map((body) => Buffer.from(body).toString())
-  let parsed = 0
-  const parseRound = () => {
+  // JSON.parse gets its own copies of each round's bodies (the same text, other strings), made
+  // before the round: each side reads every body once, from memory as cold as the other's. Parsing
+  // the very strings receive() had just read would find them in the CPU cache and flatter JSON.parse
+  // by about a third.
+  const parseRound = (copies) => {
     const start = process.hrtime.bigint()
-    for (let i = 0; i < iterations; i++) JSON.parse(copies[parsed++ % copies.length])
-    return Number(process.hrtime.bigint() - start) / iterations / 1000
+    for (let i = 0; i < copies.length; i++) JSON.parse(copies[i])
+    return Number(process.hrtime.bigint() - start) / copies.length / 1000
   }
-  await receiveRound() // warm-up
-  parseRound()
+  const copyRound = () => bodies.slice(next, next + iterations).map((body) => Buffer.from(body).toString())
   const full = []
   const parse = []
-  for (let round = 0; round < rounds; round++) {
-    full.push(await receiveRound())
-    parse.push(parseRound())
+  for (let round = -1; round < rounds; round++) {
+    const copies = copyRound()
+    const receiveTime = await receiveRound()
+    const parseTime = parseRound(copies)
+    // Round -1 warms up.
+    if (round >= 0) {
+      full.push(receiveTime)
+      parse.push(parseTime)
+    }
   }
   const [f, p] = [median(full), median(parse)]
   console.log(`${name.padEnd(38)} ${f.toFixed(1).padStart(6)} us   JSON.parse ${p.toFixed(2).padStart(5)} us   ${(f / p).toFixed(1).padStart(4)}x`)
