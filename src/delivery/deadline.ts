@@ -40,23 +40,24 @@ export class Deadlines {
   add(entry: Entry): void {
     // Deadlines mostly clear in the order they were set: forget the cleared ones at the front now,
     // so they die young instead of waiting for the timer (a long queue outlives minor collections).
+    this.#dropCleared()
+    this.#queue.push(entry)
+    if (this.#timer === undefined) this.#arm()
+  }
+
+  // Forgets the cleared deadlines at the front (the whole queue when all are); returns the first left.
+  #dropCleared(): Entry | undefined {
     while (this.#head < this.#queue.length && this.#queue[this.#head]?.expire === undefined) this.#head++
     if (this.#head === this.#queue.length) {
       this.#queue.length = 0
       this.#head = 0
     }
-    this.#queue.push(entry)
-    if (this.#timer === undefined) this.#arm()
+    return this.#queue[this.#head]
   }
 
   #arm(): void {
-    while (this.#head < this.#queue.length && this.#queue[this.#head]?.expire === undefined) this.#head++
-    const next = this.#queue[this.#head]
-    if (next === undefined) {
-      this.#queue = []
-      this.#head = 0
-      return
-    }
+    const next = this.#dropCleared()
+    if (next === undefined) return
     this.#timer = setTimeout(() => this.#fire(), Math.max(0, next.endsAt - performance.now()))
     this.#timer.unref?.()
   }
