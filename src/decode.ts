@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream'
-import { decodeBody, fromParsedBody, mediaTypeOf } from './body.js'
+import { decodeBody, fromParsedBody, mediaTypeOf, type MediaType } from './body.js'
 import { BodyUnavailableError, RequestError } from './errors.js'
 import { quote, type RawPayload } from './raw.js'
 import type { Deadlines } from './delivery/deadline.js'
@@ -50,23 +50,23 @@ export function decodeRequest(request: CallbackRequest, settings: DecodeSettings
   }
   const media = mediaTypeOf(request.contentType)
   const { stream } = request
-  if (request.body !== undefined) return { raw: decodeBody(request.body, media), lossy: NO_FIELDS }
+  if (request.body !== undefined) return fromBody(request.body, media)
   const length = Number(request.contentLength)
   const declared = Number.isFinite(length) ? length : undefined
   const limits = { limit: settings.bodyLimit, timeoutMs: settings.bodyTimeoutMs, readers: settings.readers, deadlines: settings.deadlines }
   if (isWebStream(stream)) {
-    return readWebBody(stream, declared, limits).then((bytes) => ({ raw: decodeBody(bytes, media), lossy: NO_FIELDS }))
+    return readWebBody(stream, declared, limits).then((bytes) => fromBody(bytes, media))
   }
   if (stream !== undefined && !stream.readableEnded && !stream.destroyed) {
     const buffered = takeBufferedBody(stream, declared, settings.bodyLimit)
-    if (buffered !== undefined) return { raw: decodeBody(buffered, media), lossy: NO_FIELDS }
+    if (buffered !== undefined) return fromBody(buffered, media)
     // A body sent with its headers is parsed right after the handler its headers started returns:
     // look again then, and only a body still arriving is read with listeners and a deadline.
     return Promise.resolve().then(() => {
       const arrived = takeBufferedBody(stream, declared, settings.bodyLimit)
-      if (arrived !== undefined) return { raw: decodeBody(arrived, media), lossy: NO_FIELDS }
+      if (arrived !== undefined) return fromBody(arrived, media)
       if (stream.destroyed && !stream.readableEnded) throw aborted()
-      return readBody(stream, declared, limits).then((bytes) => ({ raw: decodeBody(bytes, media), lossy: NO_FIELDS }))
+      return readBody(stream, declared, limits).then((bytes) => fromBody(bytes, media))
     })
   }
   if (request.parsedBody !== undefined && request.parsedBody !== null) {
@@ -80,6 +80,11 @@ export function decodeRequest(request: CallbackRequest, settings: DecodeSettings
   throw new BodyUnavailableError(
     'the request body was already read by another middleware, which kept no copy: mount zego-callbacks before body parsers',
   )
+}
+
+// The body itself was read: nothing was rounded before us.
+function fromBody(body: Uint8Array | string, media: MediaType): Decoded {
+  return { raw: decodeBody(body, media), lossy: NO_FIELDS }
 }
 
 function aborted(): RequestError {
