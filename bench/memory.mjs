@@ -1,7 +1,8 @@
 // Memory of the default store under sustained traffic: 200 000 distinct callbacks through one
 // receiver with the default MemoryDeliveryStore, on a clock that advances `--step-ms` per callback
 // (4 ms: 250 callbacks a second, near the most the default 200 000 records hold for ZEGO's 300 s
-// window), reporting RSS and heap as it goes and the bytes each store record costs.
+// window), reporting RSS, heap and array buffers (where the store keeps its records) as it goes, and
+// the bytes each store record costs.
 // Run: npm run build && node --expose-gc bench/memory.mjs [--callbacks 200000 --step-ms 4]
 import { parseArgs } from 'node:util'
 import { MemoryDeliveryStore, ZegoReceiver } from 'zego-callbacks'
@@ -22,7 +23,7 @@ const template = createCallback('stream_create', {}, { secret })
 gc()
 const start = process.memoryUsage()
 console.log(`node ${process.version}: ${callbacks} distinct stream_create callbacks, ${1000 / stepMs} a second on the receiver's clock`)
-console.log(`before: rss ${mib(start.rss)} MiB, heap ${mib(start.heapUsed)} MiB\n`)
+console.log(`before: rss ${mib(start.rss)} MiB, heap ${mib(start.heapUsed)} MiB, array buffers ${mib(start.arrayBuffers)} MiB\n`)
 const statuses = new Map()
 let peakRss = 0
 for (let i = 1; i <= callbacks; i++) {
@@ -34,10 +35,11 @@ for (let i = 1; i <= callbacks; i++) {
     gc()
     const usage = process.memoryUsage()
     peakRss = Math.max(peakRss, usage.rss)
-    console.log(`${String(i).padStart(7)} callbacks: rss ${mib(usage.rss)} MiB, heap ${mib(usage.heapUsed)} MiB, store ${store.size} records`)
+    console.log(`${String(i).padStart(7)} callbacks: rss ${mib(usage.rss)} MiB, heap ${mib(usage.heapUsed)} MiB, array buffers ${mib(usage.arrayBuffers)} MiB, store ${store.size} records`)
   }
 }
 gc()
 const end = process.memoryUsage()
 console.log(`\nanswers: ${[...statuses].map(([status, count]) => `${status} x ${count}`).join(', ')}`)
-console.log(`peak rss ${mib(peakRss)} MiB; heap grew ${mib(end.heapUsed - start.heapUsed)} MiB for ${store.size} live records: ${Math.round((end.heapUsed - start.heapUsed) / store.size)} bytes a record`)
+const grew = end.heapUsed + end.arrayBuffers - start.heapUsed - start.arrayBuffers
+console.log(`peak rss ${mib(peakRss)} MiB; heap and array buffers grew ${mib(grew)} MiB for ${store.size} live records: ${Math.round(grew / store.size)} bytes a record`)
