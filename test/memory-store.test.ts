@@ -284,3 +284,30 @@ describe('MemoryDeliveryStore: rows', () => {
     expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(1_000_000)
   })
 })
+
+describe('MemoryDeliveryStore: a name as long as a row holds', () => {
+  it('is written within its row, leaving the record in the next row whole', () => {
+    const { clock, store, claim } = setup()
+    claim({ key: 'a', signature: 'a', retainMs: 10, lockMs: 10 }) // rows 0 (its signature) and 1 (its key)
+    claim({ key: 'b', signature: 'b' }) // rows 2 and 3
+    clock.now = 10
+    expect(store.renew('a', 't', 10)).toBe(false) // drops a's key: row 1 is free again
+    // Its signature goes in a new row, its 96-character key in row 1, just before b's signature.
+    expect(claim({ key: 'k'.repeat(96), signature: 'x' })).toMatchObject({ status: 'claimed' })
+    expect(claim({ key: 'c', signature: 'b', digest: 'other' })).toEqual({ status: 'replayed' })
+  })
+
+  it('is written within its row with its digest too, leaving the record in the next row whole', () => {
+    const { clock, store, claim } = setup()
+    claim({ key: 'a', signature: 'a', retainMs: 10, lockMs: 10 }) // rows 0 (its signature) and 1 (its key)
+    claim({ key: 'b', signature: 'b' }) // rows 2 and 3
+    clock.now = 10
+    expect(store.renew('a', 't', 10)).toBe(false) // drops a's key: row 1 is free again
+    // A new signature for b's key takes row 4; the row its key would have taken, 1, is free first.
+    expect(claim({ key: 'b', signature: 'n', token: 'u' })).toMatchObject({ status: 'busy' })
+    // A signature and a Latin-1 digest filling row 1 to its last byte, just before b's signature.
+    expect(claim({ key: 'q', signature: 's'.repeat(40), digest: `é${'D'.repeat(55)}` })).toMatchObject({ status: 'claimed' })
+    expect(claim({ key: 'c', signature: 'b', digest: 'other' })).toEqual({ status: 'replayed' })
+    expect(claim({ key: 'c', signature: 's'.repeat(40), digest: `é${'D'.repeat(54)}E` })).toEqual({ status: 'replayed' })
+  })
+})
