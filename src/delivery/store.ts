@@ -87,8 +87,8 @@ export interface MemoryDeliveryStoreOptions {
 // object and strings per record: a store of 200 000 records then holds nothing per callback for the
 // garbage collector to copy, promote and mark again and again (with 100 000 callbacks held that cost
 // about 18 000 instructions a callback; `npm run bench:store -- --callgrind`). A row keeps its
-// strings as Latin-1 bytes in a fixed room when they fit (a signature and its digest take 83), as
-// strings otherwise. Rows are found through an open-addressing hash table, the text compared in full.
+// strings as bytes in a fixed room when they are ASCII and fit (a signature and its digest take 83),
+// as strings otherwise. Rows are found through an open-addressing hash table, the text compared in full.
 
 /** Bytes of text a row keeps in place. */
 const TEXT = 96
@@ -178,7 +178,7 @@ export class MemoryDeliveryStore implements DeliveryStore {
   #claim(request: ClaimRequest, signatureRow: number, keyRow: number): ClaimResult {
     const now = this.#now()
     const seen = this.#live(SIGNATURE, signatureRow, this.#stage(signatureRow, SIGNATURE, request.signature, request.digest), now)
-    if (seen !== NONE && !this.#sameDigest(seen, signatureRow)) return { status: 'replayed' }
+    if (seen !== NONE && !this.#same(this.#digestLength, this.#digests, seen, signatureRow, Math.max(this.#nameLength[seen] as number, 0))) return { status: 'replayed' }
     let record = this.#live(KEY, keyRow, this.#stage(keyRow, KEY, request.key, ''), now)
     // Claim the room a callback needs (its signature and its key) before anything runs.
     const needed = (seen === NONE ? 1 : 0) + (record === NONE ? 1 : 0)
@@ -265,65 +265,41 @@ export class MemoryDeliveryStore implements DeliveryStore {
     for (let slot = hash & mask; ; slot = (slot + 1) & mask) {
       const row = (slots[slot] as number) - 1
       if (row === NONE) return NONE
-      if (this.#hash[row] === hash && this.#kind[row] === kind && this.#sameName(row, staged)) return row
+      if (this.#hash[row] === hash && this.#kind[row] === kind && this.#same(this.#nameLength, this.#names, row, staged, 0)) return row
     }
   }
 
-  // Writes `name` and `digest` into the taken row `row`, each as text where it fits and as a string
-  // otherwise, and returns the name's hash. A name's form depends on the name alone, so equal names
-  // compare alike; a digest's on the name's length and the digest.
+  // Writes `name` and `digest` into the taken row `row`, each as bytes when it is ASCII and fits
+  // what is left of the row, as a string otherwise, and returns the name's hash. A name's form
+  // depends on the name alone, a digest's on the name's and its own: equal texts take one form.
   #stage(row: number, kind: number, name: string, digest: string): number {
-    const text = this.#text
     const at = row * TEXT
+    const nameLength = (this.#nameLength[row] = this.#write(at, at + TEXT, name))
+    this.#names[row] = nameLength === NONE ? name : undefined
+    const digestLength = (this.#digestLength[row] = this.#write(at + Math.max(nameLength, 0), at + TEXT, digest))
+    this.#digests[row] = digestLength === NONE ? digest : undefined
     let hash = 0x811c9dc5 ^ kind
-    // A signature and its digest (ASCII, as ZEGO's always are) in one native call rather than
-    // character by character: the same bytes, so the same form and hash.
-    const both = name.length + digest.length
-    if (kind === SIGNATURE && both <= TEXT) {
-      const { read, written } = encoder.encodeInto(name + digest, text.subarray(at, at + TEXT))
-      if (read === both && written === both) {
-        for (let i = at; i < at + name.length; i++) hash = Math.imul(hash ^ (text[i] as number), 0x01000193)
-        this.#nameLength[row] = name.length
-        this.#names[row] = undefined
-        this.#digestLength[row] = digest.length
-        this.#digests[row] = undefined
-        return this.#hashed(row, hash)
-      }
-    }
-    let inline = name.length <= TEXT
-    for (let i = 0; i < name.length; i++) {
-      const unit = name.charCodeAt(i)
-      hash = Math.imul(hash ^ unit, 0x01000193)
-      if (unit > 0xff) inline = false
-      else if (inline) text[at + i] = unit
-    }
-    this.#nameLength[row] = inline ? name.length : NONE
-    this.#names[row] = inline ? undefined : name
-    const from = inline ? name.length : 0
-    const fits = digest.length <= TEXT - from && writeText(text, at + from, digest)
-    this.#digestLength[row] = fits ? digest.length : NONE
-    this.#digests[row] = fits ? undefined : digest
-    return this.#hashed(row, hash)
-  }
-
-  // Mixes a name's hash so the low bits (its slot) depend on every character, and keeps it in `row`.
-  #hashed(row: number, hash: number): number {
+    for (let i = 0; i < name.length; i++) hash = Math.imul(hash ^ name.charCodeAt(i), 0x01000193)
     hash = Math.imul(hash ^ (hash >>> 16), 0x45d9f3b)
     return (this.#hash[row] = hash ^ (hash >>> 16))
   }
 
-  #sameName(row: number, staged: number): boolean {
-    const length = this.#nameLength[row] as number
-    if (length === NONE) return this.#names[row] === this.#names[staged]
-    return length === this.#nameLength[staged] && sameText(this.#text, row * TEXT, staged * TEXT, length)
+  // Writes `text` as bytes from `from`, not past `to`; its length when it is ASCII and fits (all of
+  // it read, one byte a character), or NONE.
+  #write(from: number, to: number, text: string): number {
+    const { read, written } = encoder.encodeInto(text, this.#text.subarray(from, to))
+    return read === text.length && written === text.length ? written : NONE
   }
 
-  // Whether two rows of one name hold the same digest.
-  #sameDigest(row: number, staged: number): boolean {
-    const length = this.#digestLength[row] as number
-    if (length === NONE) return this.#digests[row] === this.#digests[staged]
-    const from = Math.max(this.#nameLength[row] as number, 0)
-    return length === this.#digestLength[staged] && sameText(this.#text, row * TEXT + from, staged * TEXT + from, length)
+  // Whether rows `row` and `staged` hold the same name (at 0 in each row, lengths and strings from
+  // `lengths` and `strings`) or the same digest (at `from`): the same bytes, or the same string.
+  #same(lengths: Int32Array, strings: Array<string | undefined>, row: number, staged: number, from: number): boolean {
+    const length = lengths[row] as number
+    if (length !== lengths[staged]) return false
+    if (length === NONE) return strings[row] === strings[staged]
+    const text = this.#text
+    for (let a = row * TEXT + from, b = staged * TEXT + from, end = a + length; a < end; a++, b++) if (text[a] !== text[b]) return false
+    return true
   }
 
   // A free row, out of the free list (growing the arrays when none is left).
@@ -456,20 +432,4 @@ export class MemoryDeliveryStore implements DeliveryStore {
       row = next
     }
   }
-}
-
-// Writes `text` at `at` as Latin-1; false when a unit does not fit a byte.
-function writeText(bytes: Uint8Array, at: number, text: string): boolean {
-  for (let i = 0; i < text.length; i++) {
-    const unit = text.charCodeAt(i)
-    if (unit > 0xff) return false
-    bytes[at + i] = unit
-  }
-  return true
-}
-
-// Whether the `length` bytes at `a` and at `b` are the same.
-function sameText(bytes: Uint8Array, a: number, b: number, length: number): boolean {
-  for (let i = 0; i < length; i++) if (bytes[a + i] !== bytes[b + i]) return false
-  return true
 }
