@@ -311,3 +311,49 @@ describe('MemoryDeliveryStore: a name as long as a row holds', () => {
     expect(claim({ key: 'c', signature: 's'.repeat(40), digest: `${'D'.repeat(55)}E` })).toEqual({ status: 'replayed' })
   })
 })
+
+describe('MemoryDeliveryStore: a name or a digest kept as bytes (ASCII that fits) or as a string', () => {
+  const signature = 's'.repeat(40) // leaves 56 bytes of its row for the digest
+  const replayed = (first: string, second: string) => {
+    const { claim } = setup()
+    expect(claim({ signature, digest: first })).toMatchObject({ status: 'claimed' })
+    return claim({ signature, digest: second, key: 'other' })
+  }
+
+  it('tells digests apart whatever their form: shorter, longer, non-ASCII, cut at the end of the row', () => {
+    const pairs: Array<[string, string]> = [
+      ['d', 'dd'],
+      ['dd', 'd'],
+      ['d', ''],
+      ['é', 'è'], // the same first byte in UTF-8
+      ['€', '\u00ac'], // both kept as strings
+      [`${'D'.repeat(54)}éa`, `${'D'.repeat(54)}éb`], // 56 bytes written, the last character not read
+      ['D'.repeat(56), 'D'.repeat(57)],
+      ['D'.repeat(56), 'D'.repeat(55)],
+    ]
+    for (const [first, second] of pairs) expect(replayed(first, second), `${first} then ${second}`).toEqual({ status: 'replayed' })
+  })
+
+  it('finds the same digest and the same key in a row that held longer text before', () => {
+    const { store, claim } = setup()
+    expect(claim({ signature, digest: 'd' })).toMatchObject({ status: 'claimed' })
+    // Each of these stages its text in the free row the next lookup takes, then gives it back.
+    expect(claim({ signature, digest: 'dxxxxxxxx', key: 'other' })).toEqual({ status: 'replayed' })
+    expect(claim({ signature, digest: 'd', token: 'u' })).toEqual({ status: 'busy', signatureSeen: true })
+    expect(store.renew('kxxxxxxxx', 't', 100)).toBe(false)
+    expect(store.renew('k', 't', 100)).toBe(true)
+  })
+
+  it('tells apart two keys kept as strings whose hashes collide', () => {
+    // Both hash alike under the store's FNV-1a (found by solving its last steps), so a lookup of
+    // one meets the other's row and compares the strings.
+    const a = 'stream_create:1:é'
+    const b = 'stream_create:1:c\uaad1\uc6fd'
+    const { store, claim } = setup()
+    expect(claim({ key: a, signature: 'sa' })).toMatchObject({ status: 'claimed' })
+    expect(claim({ key: b, signature: 'sb' })).toMatchObject({ status: 'claimed' })
+    expect(store.renew(a, 't', 100)).toBe(true)
+    expect(store.renew(b, 't', 100)).toBe(true)
+    expect(store.size).toBe(4)
+  })
+})
