@@ -330,6 +330,7 @@ describe('MemoryDeliveryStore: a name or a digest kept as bytes (ASCII that fits
       [`${'D'.repeat(54)}éa`, `${'D'.repeat(54)}éb`], // 56 bytes written, the last character not read
       ['D'.repeat(56), 'D'.repeat(57)],
       ['D'.repeat(56), 'D'.repeat(55)],
+      ['\ud800', '\udfff'], // lone surrogates, both written as U+FFFD
     ]
     for (const [first, second] of pairs) expect(replayed(first, second), `${first} then ${second}`).toEqual({ status: 'replayed' })
   })
@@ -355,5 +356,39 @@ describe('MemoryDeliveryStore: a name or a digest kept as bytes (ASCII that fits
     expect(store.renew(a, 't', 100)).toBe(true)
     expect(store.renew(b, 't', 100)).toBe(true)
     expect(store.size).toBe(4)
+  })
+})
+
+describe('MemoryDeliveryStore: completing the key claimed last', () => {
+  it('records the outcome afresh when that key expired at the completion exactly', () => {
+    const { clock, store, claim, complete } = setup()
+    claim({ retainMs: 10, lockMs: 10 })
+    expect(complete({ answer: '"first"', retainMs: 10 })).toBe(true)
+    clock.now = 10 // the key's record expires now, not yet dropped
+    expect(complete({ token: 'u', outcome: 'failed', attempts: 3, retainMs: 10 })).toBe(false)
+    expect(claim({ signature: 'new', token: 'v' })).toEqual({ status: 'claimed', signatureSeen: false, attempts: 3 })
+  })
+
+  it('forgets that key once its row is dropped and taken by another key', () => {
+    const { clock, store, claim, complete } = setup()
+    claim({ retainMs: 10, lockMs: 10 }) // k's key row is known to complete
+    clock.now = 10
+    expect(store.renew('k', 't', 10)).toBe(false) // drops k's expired key: its row is second free
+    complete({ key: 'x1' })
+    complete({ key: 'x2', answer: '"x2"' }) // takes k's old row
+    expect(complete({ answer: '"k"' })).toBe(false)
+    expect(claim({ signature: 'new' })).toEqual({ status: 'delivered', signatureSeen: false, answer: '"k"' })
+    expect(claim({ key: 'x2', signature: 'new' })).toEqual({ status: 'delivered', signatureSeen: true, answer: '"x2"' })
+  })
+
+  it('gives back the row it borrows to look up another key: completions take no memory', () => {
+    const { store, claim, complete } = setup()
+    claim({ key: 'a' })
+    complete({ key: 'a' })
+    claim({ key: 'b', signature: 'b' })
+    const before = process.memoryUsage().arrayBuffers
+    for (let i = 0; i < 20_000; i++) complete({ key: 'a' })
+    expect(store.size).toBe(4)
+    expect(process.memoryUsage().arrayBuffers - before).toBeLessThan(1_000_000)
   })
 })
