@@ -345,6 +345,14 @@ describe('MemoryDeliveryStore: a name or a digest kept as bytes (ASCII that fits
     expect(store.renew('k', 't', 100)).toBe(true)
   })
 
+  it('takes a key and a signature of no characters as names like any other', () => {
+    const { store, claim } = setup()
+    expect(claim({ key: '', signature: '' })).toEqual({ status: 'claimed', signatureSeen: false, attempts: 0 })
+    expect(claim({ key: '', signature: '', token: 'u' })).toEqual({ status: 'busy', signatureSeen: true })
+    expect(store.renew('', 't', 100)).toBe(true)
+    expect(store.size).toBe(2)
+  })
+
   it('tells apart two keys kept as strings whose hashes collide', () => {
     // Both hash alike under the store's FNV-1a (found by solving its last steps), so a lookup of
     // one meets the other's row and compares the strings.
@@ -360,6 +368,13 @@ describe('MemoryDeliveryStore: a name or a digest kept as bytes (ASCII that fits
 })
 
 describe('MemoryDeliveryStore: completing the key claimed last', () => {
+  it('records a completion of a key it never saw, with a clock before the epoch, unlocked', () => {
+    const { clock, claim, complete } = setup()
+    clock.now = -1_000
+    expect(complete({ outcome: 'failed' })).toBe(false)
+    expect(claim({ token: 'u' })).toEqual({ status: 'claimed', signatureSeen: false, attempts: 1 })
+  })
+
   it('records the outcome afresh when that key expired at the completion exactly', () => {
     const { clock, store, claim, complete } = setup()
     claim({ retainMs: 10, lockMs: 10 })
