@@ -137,7 +137,7 @@ export class MemoryDeliveryStore implements DeliveryStore {
   /** The lock's owner, or undefined. */
   #tokens: Array<string | undefined> = []
   #answers: Array<string | undefined> = []
-  /** A name or digest whose text does not fit its row. */
+  /** A name or digest kept as a string: not ASCII, or longer than what is left of its row. */
   #names: Array<string | undefined> = []
   #digests: Array<string | undefined> = []
   /** The hash table: a row's number plus one, or 0 for an empty slot; twice as many slots as rows. */
