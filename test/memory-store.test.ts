@@ -328,6 +328,7 @@ describe('MemoryDeliveryStore: a name or a digest kept as bytes (ASCII that fits
       ['é', 'è'], // the same first byte in UTF-8
       ['€', '\u00ac'], // both kept as strings
       [`${'D'.repeat(54)}éa`, `${'D'.repeat(54)}éb`], // 56 bytes written, the last character not read
+      [`${'D'.repeat(94)}éa`, `${'D'.repeat(94)}éb`], // the same, were the signature kept as a string
       ['D'.repeat(56), 'D'.repeat(57)],
       ['D'.repeat(56), 'D'.repeat(55)],
       ['\ud800', '\udfff'], // lone surrogates, both written as U+FFFD
