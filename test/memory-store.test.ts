@@ -310,6 +310,19 @@ describe('MemoryDeliveryStore: a name as long as a row holds', () => {
     expect(claim({ key: 'c', signature: 'b', digest: 'other' })).toEqual({ status: 'replayed' })
     expect(claim({ key: 'c', signature: 's'.repeat(40), digest: `${'D'.repeat(55)}E` })).toEqual({ status: 'replayed' })
   })
+
+  it('is kept as a string when one character longer, leaving the record in the next row whole', () => {
+    const { clock, store, claim } = setup()
+    const long = 'b'.repeat(97)
+    claim({ key: 'a', signature: 'a', retainMs: 10, lockMs: 10 }) // rows 0 (its signature) and 1 (its key)
+    claim({ key: 'b', signature: long }) // rows 2 and 3
+    clock.now = 10
+    expect(store.renew('a', 't', 10)).toBe(false) // drops a's key: row 1 is free again
+    // A 97-character key staged in row 1: written there, its last character would land on b's signature.
+    expect(claim({ key: 'k'.repeat(97), signature: 'x' })).toMatchObject({ status: 'claimed' })
+    expect(claim({ key: 'c', signature: long, digest: 'other' })).toEqual({ status: 'replayed' })
+    expect(claim({ key: 'k'.repeat(97), signature: 'y', token: 'u' })).toEqual({ status: 'busy', signatureSeen: false })
+  })
 })
 
 describe('MemoryDeliveryStore: a name or a digest kept as bytes (ASCII that fits) or as a string', () => {
