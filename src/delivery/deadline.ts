@@ -105,18 +105,11 @@ export class Deadline {
   race<T>(value: T | PromiseLike<T>): T | Promise<T | typeof TIMED_OUT> {
     if (!isThenable(value)) return value
     if (this.#passed) return Promise.resolve(TIMED_OUT)
+    // Whichever settles the promise first wins; the other's settling does nothing. The deadline's
+    // waiter is not taken back when the value wins: clearing the deadline forgets it.
     return new Promise<T | typeof TIMED_OUT>((resolve, reject) => {
-      const unwait = this.onPassed(() => resolve(TIMED_OUT))
-      value.then(
-        (result) => {
-          unwait()
-          resolve(result)
-        },
-        (error: unknown) => {
-          unwait()
-          reject(error)
-        },
-      )
+      this.#wait(() => resolve(TIMED_OUT))
+      value.then(resolve, reject)
     })
   }
 

@@ -284,15 +284,16 @@ export class Deliverer {
     if (!isThenable(answer)) return this.#ran(request, token, { kind: 'delivered', answer }, delivery, deadline)
     const run = this.#track(request.key, token, true)
     this.#keepRenewing()
-    run.done = answer.then(
-      (value): RunResult => ({ kind: 'delivered', answer: value }),
-      (caught: unknown) => this.#failed(caught, request.key, delivery),
-    ).then((result) => {
+    const ended = (result: RunResult): RunResult | Promise<RunResult> => {
       run.listening = false
       run.result = result
       const completed = this.#complete(request, run.token, result, delivery, run)
       return isThenable(completed) ? completed.then(() => this.#finish(run, result, delivery)) : this.#finish(run, result, delivery)
-    })
+    }
+    run.done = answer.then(
+      (value) => ended({ kind: 'delivered', answer: value }),
+      (caught: unknown) => ended(this.#failed(caught, request.key, delivery)),
+    )
     return this.#join(run, 'key', deadline, true)
   }
 
