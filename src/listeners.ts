@@ -162,31 +162,36 @@ export class Listeners {
     const results: unknown[] = new Array(listeners.length)
     // What each listener threw, by index; allocated by the first failure only.
     let thrown: unknown[] | undefined
-    let pending: Array<Promise<void>> | undefined
+    /** The index of each listener that returned a promise, kept meanwhile in `results`. */
+    let waiting: number[] | undefined
     for (let index = 0; index < listeners.length; index++) {
       const listener = listeners[index] as AnyListener
       try {
         const result = listener(payload, delivery)
-        if (!isThenable(result)) results[index] = result
-        else {
-          const settled = Promise.resolve(result).then(
-            (value) => {
-              results[index] = value
-            },
-            (error: unknown) => {
-              ;(thrown ??= new Array(listeners.length).fill(NO_ERROR))[index] = error
-            },
-          )
-          ;(pending ??= []).push(settled)
-        }
+        results[index] = result
+        if (isThenable(result)) (waiting ??= []).push(index)
       } catch (error) {
         ;(thrown ??= new Array(listeners.length).fill(NO_ERROR))[index] = error
       }
     }
-    if (pending === undefined) return this.#collect(event, listeners, onces, results, thrown)
-    return (pending.length === 1 ? (pending[0] as Promise<void>) : Promise.all(pending)).then(() =>
-      this.#collect(event, listeners, onces, results, thrown),
-    )
+    if (waiting === undefined) return this.#collect(event, listeners, onces, results, thrown)
+    const collect = (): Invocation => this.#collect(event, listeners, onces, results, thrown)
+    // Awaits the promise at `index`, putting its value (or undefined, and its error) in its place;
+    // with `then`, goes on with it.
+    const settle = <R>(index: number, then: () => R): Promise<R> =>
+      Promise.resolve(results[index] as PromiseLike<unknown>).then(
+        (value) => {
+          results[index] = value
+          return then()
+        },
+        (error: unknown) => {
+          results[index] = undefined
+          ;(thrown ??= new Array(listeners.length).fill(NO_ERROR))[index] = error
+          return then()
+        },
+      )
+    if (waiting.length === 1) return settle(waiting[0] as number, collect)
+    return Promise.all(waiting.map((index) => settle(index, () => undefined))).then(collect)
   }
 
   // The invocation's outcome; a `once` listener that failed is put back, so a retry runs it again.
