@@ -1,6 +1,6 @@
 import { accepted, asCallbackError, refused, type CallbackResponse } from './answer.js'
 import { decodeRequest, lossyHint, type CallbackRequest, type DecodeSettings, type Decoded } from './decode.js'
-import { Deadlines, isThenable, MAX_TIMER_MS } from './delivery/deadline.js'
+import { Deadlines, isPromise, MAX_TIMER_MS } from './delivery/deadline.js'
 import { Deliverer, type DeliveryContext, type DeliveryOutcome } from './delivery/deliverer.js'
 import { contentDigest } from './delivery/keys.js'
 import { BodyUnavailableError, DeliveryError, RequestError, VerificationError } from './errors.js'
@@ -176,7 +176,7 @@ export class ZegoReceiver implements ZegoEventSource<ZegoReceiver> {
     let answer: CallbackResponse | Promise<CallbackResponse>
     try {
       const decoded = decodeRequest(request, this.#decode)
-      answer = isThenable(decoded)
+      answer = isPromise(decoded)
         ? decoded.then(
             (body) => this.#receive(body, receivedAt, trace),
             (caught: unknown) => this.#refuse(caught, undefined, undefined, trace),
@@ -185,7 +185,7 @@ export class ZegoReceiver implements ZegoEventSource<ZegoReceiver> {
     } catch (caught) {
       answer = this.#refuse(caught, undefined, undefined, trace)
     }
-    if (!isThenable(answer)) return Promise.resolve(answer)
+    if (!isPromise(answer)) return Promise.resolve(answer)
     // Only answers still to come need waiting for on close().
     this.#receiving.add(answer)
     void answer.then(() => this.#receiving.delete(answer))
@@ -214,7 +214,7 @@ export class ZegoReceiver implements ZegoEventSource<ZegoReceiver> {
       this.#verified--
       return this.#refuse(caught, undefined, about, trace)
     }
-    if (!isThenable(answer)) {
+    if (!isPromise(answer)) {
       this.#verified--
       return answer
     }
@@ -274,8 +274,8 @@ export class ZegoReceiver implements ZegoEventSource<ZegoReceiver> {
         const all = this.#listeners.invoke('callback', callback, delivery)
         const own = modeled === undefined ? NOTHING : this.#listeners.invoke(modeled.definition.name, modeled.payload, delivery)
         const answer = modeled?.definition.answer
-        if (!isThenable(all)) return isThenable(own) ? own.then((o) => settle(all, o, answer)) : settle(all, own, answer)
-        if (!isThenable(own)) return all.then((a) => settle(a, own, answer))
+        if (!isPromise(all)) return isPromise(own) ? own.then((o) => settle(all, o, answer)) : settle(all, own, answer)
+        if (!isPromise(own)) return all.then((a) => settle(a, own, answer))
         return Promise.all([all, own]).then(([a, o]) => settle(a, o, answer))
       },
     })
@@ -296,7 +296,7 @@ export class ZegoReceiver implements ZegoEventSource<ZegoReceiver> {
           return this.#refuse(result.error, result.status, { ...about, attempt: result.delivery.attempt }, trace)
       }
     }
-    return isThenable(outcome) ? outcome.then(answer) : answer(outcome)
+    return isPromise(outcome) ? outcome.then(answer) : answer(outcome)
   }
 
   // The user's key, when the `dedupeKey` option gives one.
@@ -329,7 +329,7 @@ export class ZegoReceiver implements ZegoEventSource<ZegoReceiver> {
   // are not waited for: one that is slow or never settles cannot delay or hold an answer; `close()` waits.
   #inBackground<K extends 'rejected' | 'duplicate' | 'delivered' | 'error'>(event: K, payload: ZegoEventMap[K]): void {
     const invocation = this.#listeners.invoke(event, payload)
-    if (!isThenable(invocation)) return
+    if (!isPromise(invocation)) return
     this.#background.add(invocation)
     void invocation.finally(() => this.#background.delete(invocation))
   }

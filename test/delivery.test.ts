@@ -521,6 +521,32 @@ describe('the store', () => {
     expect(seen.delivered).toEqual([])
   })
 
+  it('waits for a store and listeners that answer with thenables, not native promises', async () => {
+    // What a user's code returns is told by its `then`, not by `instanceof Promise`.
+    const later = <T>(value: () => T): PromiseLike<T> => ({
+      then: (resolve) => {
+        setTimeout(() => resolve?.(value()), 5)
+        return undefined as never
+      },
+    })
+    const inner = new MemoryDeliveryStore({ now: () => clock.now })
+    const store: DeliveryStore = {
+      claim: (request) => later(() => inner.claim(request)) as never,
+      complete: (request) => later(() => inner.complete(request)) as never,
+      renew: (key, token, ms) => inner.renew(key, token, ms),
+      release: (key, token) => inner.release(key, token),
+    }
+    const { receiver, post, seen } = setup({ store })
+    const ran: string[] = []
+    receiver.on('mixStarted', () => later(() => ran.push('listener')))
+    const payload = sign('mix_start')
+    expect(await post(payload)).toMatchObject({ status: 200, body: { ok: true } })
+    expect(ran).toEqual(['listener'])
+    expect((await post(payload)).body).toEqual({ ok: true, duplicate: true })
+    expect(ran).toEqual(['listener'])
+    expect(seen.delivered).toHaveLength(1)
+  })
+
   it('answers 503 store_failed when a store claims with something that is not a ClaimResult', async () => {
     const store: DeliveryStore = { ...new MemoryDeliveryStore(), claim: () => ({ status: 'maybe' }) as never, complete: () => true, renew: () => true, release: () => {} }
     const { post, seen } = setup({ store })

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { DeliveryError, ListenerError, VerificationError, ZegoCallbackError } from '../errors.js'
-import { Deadlines, isThenable, pause, TIMED_OUT, type Deadline } from './deadline.js'
+import { Deadlines, isPromise, isThenable, pause, TIMED_OUT, type Deadline } from './deadline.js'
 import type { ClaimRequest, ClaimResult, DeliveryStore } from './store.js'
 
 /** What listeners get as their second argument: which delivery of which callback this is (frozen). */
@@ -30,8 +30,8 @@ export interface DeliveryRequest {
   verifiesUntil: number
   receivedAt: Date
   /**
-   * Runs every listener; returns the answer they shaped (JSON text) or undefined, and throws a
-   * `ListenerError` when one failed.
+   * Runs every listener; returns the answer they shaped (JSON text) or undefined, or a native
+   * promise of it when a listener went async, and throws a `ListenerError` when one failed.
    */
   run: (delivery: DeliveryContext) => string | undefined | Promise<string | undefined>
 }
@@ -136,7 +136,7 @@ export class Deliverer {
       deadline.clear()
       throw error
     }
-    if (!isThenable(outcome)) {
+    if (!isPromise(outcome)) {
       deadline.clear()
       return outcome
     }
@@ -164,7 +164,7 @@ export class Deliverer {
       const outcome = this.#afterClaim(request, token, result, deadline, result.status !== 'replayed' && result.signatureSeen)
       return outcome === BUSY ? this.#waitForOthers(request, claimRequest, deadline, result.status !== 'replayed' && result.signatureSeen) : outcome
     }
-    return isThenable(claim) ? claim.then(next) : next(claim)
+    return isPromise(claim) ? claim.then(next) : next(claim)
   }
 
   // What a claim means for this request; BUSY when another instance has the key.
@@ -183,7 +183,8 @@ export class Deliverer {
     }
     const matchedBy = signatureSeen ? 'signature' : 'key'
     if (claim.status === 'delivered') return { kind: 'duplicate', matchedBy, answer: claim.answer }
-    const running = this.#runs.get(request.key)
+    // Most often no run is tracked: then the key, new, need not be hashed.
+    const running = this.#runs.size === 0 ? undefined : this.#runs.get(request.key)
     if (running !== undefined) {
       // A run in this process has the key: join it (a lock that lapsed under it goes back).
       if (claim.status === 'claimed') this.#release(request.key, token)
@@ -281,14 +282,14 @@ export class Deliverer {
     } catch (caught) {
       return this.#ran(request, token, this.#failed(caught, request.key, delivery), delivery, deadline)
     }
-    if (!isThenable(answer)) return this.#ran(request, token, { kind: 'delivered', answer }, delivery, deadline)
+    if (!isPromise(answer)) return this.#ran(request, token, { kind: 'delivered', answer }, delivery, deadline)
     const run = this.#track(request.key, token, true)
     this.#keepRenewing()
     const ended = (result: RunResult): RunResult | Promise<RunResult> => {
       run.listening = false
       run.result = result
       const completed = this.#complete(request, run.token, result, delivery, run)
-      return isThenable(completed) ? completed.then(() => this.#finish(run, result, delivery)) : this.#finish(run, result, delivery)
+      return isPromise(completed) ? completed.then(() => this.#finish(run, result, delivery)) : this.#finish(run, result, delivery)
     }
     run.done = answer.then(
       (value) => ended({ kind: 'delivered', answer: value }),
@@ -300,7 +301,7 @@ export class Deliverer {
   // The listeners answered synchronously: record the outcome, and answer at once when the store does too.
   #ran(request: DeliveryRequest, token: string, result: RunResult, delivery: DeliveryContext, deadline: Deadline): DeliveryOutcome | Promise<DeliveryOutcome> {
     const completed = this.#complete(request, token, result, delivery)
-    if (!isThenable(completed)) return result
+    if (!isPromise(completed)) return result
     const run = this.#track(request.key, token, false)
     run.result = result
     run.done = completed.then(() => this.#finish(run, result, delivery))
