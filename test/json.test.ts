@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
-import { keyColons, parseJsonByHand, parseJsonNatively, parseLosslessJson } from '../src/json.js'
+import { escapeLength, keyColons, parseJsonByHand, parseJsonNatively, parseLosslessJson } from '../src/json.js'
 import { MAX_DEPTH, type RawPayload, type RawValue } from '../src/raw.js'
 
 function asObject(value: RawValue): RawPayload {
@@ -372,11 +372,57 @@ describe('parseJsonNatively', () => {
     expect(outcome(() => parseLosslessJson(text))).toStrictEqual(outcome(() => parseJsonByHand(text)))
   })
 
+  // A text as long as its value written compactly plus its escapes is taken as parsed; one with a
+  // repeated key is longer, and must stay longer however much whitespace is added or taken away.
+  it.each([
+    ['a string member', '{"a":"x","b":"y","a":"x"}'],
+    ['a member in a nested object', '{"o":{"a":"x","a":"y"},"p":"q"}'],
+    ['an object member in an array', '{"l":[{"a":"x","a":"x"},"z"],"m":[]}'],
+    ['a literal member', '{"t":true,"f":false,"n":null,"t":true}'],
+    ['an empty object and array member', '{"e":{},"a":[],"e":{}}'],
+    ['a member holding an escape', '{"s":"\\"x\\n","s":"\\u0041"}'],
+    ['a __proto__ member', '{"__proto__":"x","k":"","__proto__":"y"}'],
+    ['an empty key', '{"":"","":""}'],
+  ])('leaves a repeated key in %s to the hand parser, with any whitespace', (_label, compact) => {
+    for (let spaces = 0; spaces <= 40; spaces++) {
+      const text = `{${' '.repeat(spaces)}${compact.slice(1)}`
+      expect(parseJsonNatively(text)).toBeUndefined()
+      expect(outcome(() => parseLosslessJson(text))).toStrictEqual(outcome(() => parseJsonByHand(text)))
+    }
+  })
+
+  it.each([
+    ['strings, literals and empty containers', '{"a":"","b":"x","t":true,"f":false,"n":null,"o":{},"l":[],"m":[[],{}]}'],
+    ['arrays of strings and objects', '{"rtmp_url":["rtmp://a/b","c"],"x":[{"y":"z"},{"w":[true,null]}]}'],
+    ['escapes of every length', '{"s":"\\"\\\\\\/\\b\\f\\n\\r\\t\\u00e9","k\\u0041":"{\\"cid\\":0}"}'],
+    ['a __proto__ key', '{"__proto__":{"polluted":"yes"},"a":"b"}'],
+  ])('parses compact text with %s natively, exactly', (_label, text) => {
+    const value = parseJsonNatively(text)
+    expect(value).toStrictEqual(parseJsonByHand(text))
+    expect(Object.getPrototypeOf(value)).toBe(Object.prototype)
+  })
+
   it('honours a custom maxDepth, null and scalars included', () => {
     expect(parseJsonNatively('null', 0)).toBeNull()
     expect(parseJsonNatively('"abc"', 0)).toBe('abc')
     expect(parseJsonNatively('{"a":null,"b":"1","c":true}', 1)).toStrictEqual({ a: null, b: '1', c: true })
     expect(parseJsonNatively('{"a":[]}', 1)).toBeUndefined()
+  })
+})
+
+describe('escapeLength', () => {
+  it.each([
+    ['{"a":"b"}', 0],
+    ['"\\n"', 1],
+    ['"\\""', 1],
+    ['"\\\\"', 1],
+    ['"\\u0041"', 5],
+    // An escaped backslash, then the letter u: one escape of two characters.
+    ['"\\\\u0041"', 1],
+    ['"\\\\\\\\\\u00e9\\t"', 8],
+  ] as const)('finds the escapes in %j %i characters longer than what they stand for', (text, length) => {
+    expect(escapeLength(text)).toBe(length)
+    if (text.startsWith('"')) expect(text.length - escapeLength(text)).toBe((JSON.parse(text) as string).length + 2)
   })
 })
 
