@@ -178,7 +178,7 @@ export class Listeners {
     const collect = (): Invocation => this.#collect(event, listeners, onces, results, thrown)
     // Awaits the promise at `index`, putting its value (or undefined, and its error) in its place;
     // with `then`, goes on with it.
-    const settle = <R>(index: number, then: () => R): Promise<R> =>
+    const awaitAt = <R>(index: number, then: () => R): Promise<R> =>
       Promise.resolve(results[index] as PromiseLike<unknown>).then(
         (value) => {
           results[index] = value
@@ -190,8 +190,8 @@ export class Listeners {
           return then()
         },
       )
-    if (waiting.length === 1) return settle(waiting[0] as number, collect)
-    return Promise.all(waiting.map((index) => settle(index, () => undefined))).then(collect)
+    if (waiting.length === 1) return awaitAt(waiting[0] as number, collect)
+    return Promise.all(waiting.map((index) => awaitAt(index, () => undefined))).then(collect)
   }
 
   // The invocation's outcome; a `once` listener that failed is put back, so a retry runs it again.

@@ -235,6 +235,28 @@ describe('retries after failure', () => {
     expect(new Set(seen.delivered.map((d) => d.delivery.key)).size).toBe(1)
   })
 
+  it('waits for every async listener of an event: one that rejects after the others resolved answers 500 with its error', async () => {
+    const { receiver, post, seen } = setup()
+    const order: string[] = []
+    receiver.on('mixStarted', async () => {
+      order.push('first')
+    })
+    receiver.on('mixStarted', async () => {
+      await new Promise((resolve) => setTimeout(resolve, 5))
+      order.push('second')
+      throw new Error('late failure')
+    })
+    receiver.on('mixStarted', async () => {
+      await Promise.resolve()
+      order.push('third')
+    })
+    const answer = await post(sign('mix_start'))
+    expect(answer.status).toBe(500)
+    expect(order).toEqual(['first', 'third', 'second'])
+    expect(seen.rejected.map((r) => r.reason)).toEqual(['listener_failed'])
+    expect((seen.rejected[0]?.error as { errors?: unknown[] } | undefined)?.errors).toEqual([new Error('late failure')])
+  })
+
   it('gives every listener the same DeliveryContext: key, attempt and when the request arrived', async () => {
     const { receiver, post } = setup()
     const contexts: DeliveryContext[] = []
