@@ -340,13 +340,18 @@ export class MemoryDeliveryStore implements DeliveryStore {
     if (last === NONE) this.#first[kind] = row
     else this.#next[last] = row
     this.#last[kind] = row
+    this.#place(row)
+    this.#size++
+    return row
+  }
+
+  // Puts row `row` in the hash table, in the first empty slot from its hash on (linear probing).
+  #place(row: number): void {
     const slots = this.#slots
     const mask = slots.length - 1
     let slot = (this.#hash[row] as number) & mask
     while (slots[slot] !== 0) slot = (slot + 1) & mask
     slots[slot] = row + 1
-    this.#size++
-    return row
   }
 
   #drop(row: number): void {
@@ -404,14 +409,8 @@ export class MemoryDeliveryStore implements DeliveryStore {
       this.#next[row] = this.#free
       this.#free = row
     }
-    const slots = (this.#slots = new Int32Array(rows * 2))
-    const mask = slots.length - 1
-    for (let row = 0; row < from; row++) {
-      if (this.#kind[row] === 0) continue
-      let slot = (this.#hash[row] as number) & mask
-      while (slots[slot] !== 0) slot = (slot + 1) & mask
-      slots[slot] = row + 1
-    }
+    this.#slots = new Int32Array(rows * 2)
+    for (let row = 0; row < from; row++) if (this.#kind[row] !== 0) this.#place(row)
   }
 
   // Drops expired records from the front of each kind's order (roughly oldest first) every 64
