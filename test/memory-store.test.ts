@@ -286,23 +286,25 @@ describe('MemoryDeliveryStore: rows', () => {
 })
 
 describe('MemoryDeliveryStore: a name as long as a row holds', () => {
-  it('is written within its row, leaving the record in the next row whole', () => {
+  /** A store whose row 1 is free again, just before the row of b's signature (`signature`). */
+  const rowOneFree = (signature = 'b') => {
     const { clock, store, claim } = setup()
     claim({ key: 'a', signature: 'a', retainMs: 10, lockMs: 10 }) // rows 0 (its signature) and 1 (its key)
-    claim({ key: 'b', signature: 'b' }) // rows 2 and 3
+    claim({ key: 'b', signature }) // rows 2 and 3
     clock.now = 10
     expect(store.renew('a', 't', 10)).toBe(false) // drops a's key: row 1 is free again
+    return claim
+  }
+
+  it('is written within its row, leaving the record in the next row whole', () => {
+    const claim = rowOneFree()
     // Its signature goes in a new row, its 96-character key in row 1, just before b's signature.
     expect(claim({ key: 'k'.repeat(96), signature: 'x' })).toMatchObject({ status: 'claimed' })
     expect(claim({ key: 'c', signature: 'b', digest: 'other' })).toEqual({ status: 'replayed' })
   })
 
   it('is written within its row with its digest too, leaving the record in the next row whole', () => {
-    const { clock, store, claim } = setup()
-    claim({ key: 'a', signature: 'a', retainMs: 10, lockMs: 10 }) // rows 0 (its signature) and 1 (its key)
-    claim({ key: 'b', signature: 'b' }) // rows 2 and 3
-    clock.now = 10
-    expect(store.renew('a', 't', 10)).toBe(false) // drops a's key: row 1 is free again
+    const claim = rowOneFree()
     // A new signature for b's key takes row 4; the row its key would have taken, 1, is free first.
     expect(claim({ key: 'b', signature: 'n', token: 'u' })).toMatchObject({ status: 'busy' })
     // A signature and a digest filling row 1 to its last byte, just before b's signature.
@@ -312,12 +314,8 @@ describe('MemoryDeliveryStore: a name as long as a row holds', () => {
   })
 
   it('is kept as a string when one character longer, leaving the record in the next row whole', () => {
-    const { clock, store, claim } = setup()
     const long = 'b'.repeat(97)
-    claim({ key: 'a', signature: 'a', retainMs: 10, lockMs: 10 }) // rows 0 (its signature) and 1 (its key)
-    claim({ key: 'b', signature: long }) // rows 2 and 3
-    clock.now = 10
-    expect(store.renew('a', 't', 10)).toBe(false) // drops a's key: row 1 is free again
+    const claim = rowOneFree(long)
     // A 97-character key staged in row 1: written there, its last character would land on b's signature.
     expect(claim({ key: 'k'.repeat(97), signature: 'x' })).toMatchObject({ status: 'claimed' })
     expect(claim({ key: 'c', signature: long, digest: 'other' })).toEqual({ status: 'replayed' })
