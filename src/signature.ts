@@ -4,8 +4,6 @@ import { createHash } from 'node:crypto'
 /** A timestamp or nonce as ZEGO sent it; a `number` must be a safe integer so no digit is lost. */
 export type SignatureInput = string | number | bigint
 
-const SIGNATURE = /^[0-9a-f]{40}$/i
-
 function exactDigits(name: string, value: SignatureInput): string {
   if (typeof value === 'number' && !Number.isSafeInteger(value)) {
     throw new TypeError(
@@ -55,15 +53,32 @@ export function verifySignature(
   nonce: string,
   signature: string,
 ): boolean {
-  if (!SIGNATURE.test(signature)) return false
-  let matched = false
+  return matchSignature(secrets, timestamp, nonce, signature) !== undefined
+}
+
+/**
+ * The signature in lowercase hex when it is 40 hex characters (either case) matching the one
+ * computed with any of `secrets`; undefined otherwise. Compared as `verifySignature` says.
+ */
+export function matchSignature(
+  secrets: readonly string[],
+  timestamp: string,
+  nonce: string,
+  signature: string,
+): string | undefined {
+  if (signature.length !== 40) return undefined
+  let matched: string | undefined
   for (const secret of secrets) {
     const expected = sha1Hex(sortedJoin(secret, timestamp, nonce))
-    // Both are 40 hex characters here. Every character is compared (no early exit), so the time
-    // does not tell how much matched; `| 0x20` folds A-F to a-f and leaves digits as they are.
+    // Every character is compared (no early exit), so the time does not tell how much matched.
+    // `| 0x20` folds A-F to a-f and leaves digits as they are, but also folds 0x10-0x19 onto the
+    // digits: those alone have neither 0x20 nor 0x40 set, and `(code & 0x60) - 1` is then negative.
     let difference = 0
-    for (let i = 0; i < 40; i++) difference |= (signature.charCodeAt(i) | 0x20) ^ expected.charCodeAt(i)
-    if (difference === 0) matched = true
+    for (let i = 0; i < 40; i++) {
+      const code = signature.charCodeAt(i)
+      difference |= ((code | 0x20) ^ expected.charCodeAt(i)) | (((code & 0x60) - 1) >>> 31)
+    }
+    if (difference === 0) matched = expected
   }
   return matched
 }

@@ -1,7 +1,7 @@
 import { readEnvelope, type ZegoProduct } from './envelope.js'
 import { VerificationError } from './errors.js'
 import { quote, type RawPayload } from './raw.js'
-import { verifySignature } from './signature.js'
+import { matchSignature } from './signature.js'
 
 /** What verification needs from the options. */
 export interface VerifySettings {
@@ -68,7 +68,8 @@ export function verifyCallback(raw: RawPayload, settings: VerifySettings): Verif
   if (typeof timestamp !== 'string' || typeof nonce !== 'string' || typeof signature !== 'string') {
     throw new VerificationError('bad_signature', 'timestamp, nonce and signature must each be a single value')
   }
-  if (!verifySignature(settings.secrets, timestamp, nonce, signature)) {
+  const signatureId = matchSignature(settings.secrets, timestamp, nonce, signature)
+  if (signatureId === undefined) {
     throw new VerificationError('bad_signature', 'the signature does not match the timestamp and nonce')
   }
   // ZEGO signs the timestamp and nonce joined without a separator: only the product's own digit
@@ -106,6 +107,6 @@ export function verifyCallback(raw: RawPayload, settings: VerifySettings): Verif
     nonce,
     signature,
     timestampMs,
-    signatureId: signature.toLowerCase(),
+    signatureId,
   }
 }

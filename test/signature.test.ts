@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import { describe, expect, it, vi } from 'vitest'
 import fc from 'fast-check'
-import { computeSignature, verifySignature } from '../src/signature.js'
+import { computeSignature, matchSignature, verifySignature } from '../src/signature.js'
 
 const sha1 = (text: string): string => createHash('sha1').update(text, 'utf8').digest('hex')
 
@@ -98,9 +98,21 @@ describe('verifySignature', () => {
     ['40 non-ASCII characters', 'é'.repeat(40)],
     ['40 characters of multi-byte emoji pairs', '😀'.repeat(20)],
     ['a 0x prefix', `0x${zego.signature.slice(2)}`],
+    // What `| 0x20` folds onto a digit: the control character 0x20 below it.
+    ['a control character that folds onto a digit', zego.signature.replace(/\d/, (digit) => String.fromCharCode(digit.charCodeAt(0) - 0x20))],
+    ['every digit a control character that folds onto it', zego.signature.replace(/\d/g, (digit) => String.fromCharCode(digit.charCodeAt(0) - 0x20))],
   ])('rejects a signature with %s without throwing', (_label, signature) => {
     expect(() => verifySignature([zego.secret], zego.timestamp, zego.nonce, signature)).not.toThrow()
     expect(verifySignature([zego.secret], zego.timestamp, zego.nonce, signature)).toBe(false)
+  })
+
+  it('gives the signature in lowercase hex when it matches (matchSignature), whatever its case', () => {
+    const mixed = [...zego.signature].map((c, i) => (i % 2 ? c.toUpperCase() : c)).join('')
+    expect(mixed).not.toBe(zego.signature)
+    expect(matchSignature([zego.secret], zego.timestamp, zego.nonce, mixed)).toBe(zego.signature)
+    expect(matchSignature([zego.secret], zego.timestamp, zego.nonce, zego.signature.toUpperCase())).toBe(zego.signature)
+    expect(matchSignature(['other', zego.secret], zego.timestamp, zego.nonce, zego.signature)).toBe(zego.signature)
+    expect(matchSignature(['other'], zego.timestamp, zego.nonce, zego.signature)).toBeUndefined()
   })
 
   describe('several secrets (rotation)', () => {
