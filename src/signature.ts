@@ -66,7 +66,8 @@ export function matchSignature(
   nonce: string,
   signature: string,
 ): string | undefined {
-  if (signature.length !== 40) return undefined
+  // Not a string (from plain JavaScript): no signature, as the types promise callers it is.
+  if (typeof signature !== 'string' || signature.length !== 40) return undefined
   let matched: string | undefined
   for (const secret of secrets) {
     const expected = sha1Hex(sortedJoin(secret, timestamp, nonce))

@@ -106,6 +106,20 @@ describe('verifySignature', () => {
     expect(verifySignature([zego.secret], zego.timestamp, zego.nonce, signature)).toBe(false)
   })
 
+  it.each([undefined, null, 5, 10n ** 39n, [zego.signature], { length: 40 }])(
+    'answers false, without throwing, for a signature that is not a string (%s) from plain JavaScript',
+    (signature) => {
+      expect(verifySignature([zego.secret], zego.timestamp, zego.nonce, signature as unknown as string)).toBe(false)
+    },
+  )
+
+  it('rejects a character above 0xff whose low byte is a hex digit', () => {
+    // \u0135 ends in 0x35 ('5'); \u0161 in 0x61 ('a').
+    const at = zego.signature.search(/[5a]/)
+    const high = String.fromCharCode(zego.signature.charCodeAt(at) + 0x100)
+    expect(verifySignature([zego.secret], zego.timestamp, zego.nonce, zego.signature.slice(0, at) + high + zego.signature.slice(at + 1))).toBe(false)
+  })
+
   it('gives the signature in lowercase hex when it matches (matchSignature), whatever its case', () => {
     const mixed = [...zego.signature].map((c, i) => (i % 2 ? c.toUpperCase() : c)).join('')
     expect(mixed).not.toBe(zego.signature)

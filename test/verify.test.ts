@@ -76,6 +76,12 @@ describe('verifyCallback: the signed fields', () => {
     })
   })
 
+  it('refuses as bad_signature a signature whose digits are the control characters | 0x20 folds onto them', () => {
+    const raw = signed()
+    const folded = String(raw['signature']).replace(/\d/g, (digit) => String.fromCharCode(digit.charCodeAt(0) - 0x20))
+    expect(refusal({ ...raw, signature: folded })).toMatchObject({ code: 'bad_signature', status: 401 })
+  })
+
   it('refuses a signature made with another secret as bad_signature', () => {
     expect(refusal(signed(), { secrets: ['another'] })).toMatchObject({
       code: 'bad_signature',
