@@ -66,7 +66,7 @@ export function matchSignature(
   nonce: string,
   signature: string,
 ): string | undefined {
-  // Not a string (from plain JavaScript): no signature, as the types promise callers it is.
+  // A caller in plain JavaScript may pass what is not a string: it matches nothing.
   if (typeof signature !== 'string' || signature.length !== 40) return undefined
   let matched: string | undefined
   for (const secret of secrets) {
