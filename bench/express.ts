@@ -95,6 +95,15 @@ for (const name of appNames) {
     `${name.padEnd(30)} ${rps.toFixed(0).padStart(8)} ${`${(rps / floor).toFixed(2)}x`.padStart(9)} ${`${cpu.toFixed(0)} us`.padStart(9)} ${`${(cpu / floorCpu).toFixed(2)}x`.padStart(9)} ${String(median(latencies[name] ?? [])).padStart(8)}`,
   )
 }
+// The middleware against the peer round by round: both ran in the same round, minutes apart at
+// most, so a ratio of the two is steadier than a ratio of medians taken over different rounds.
+const paired = (of: Record<string, number[]>): number[] =>
+  (of['zego-callbacks'] ?? []).map((ours, round) => ours / (of['@octokit/webhooks']?.[round] ?? Number.NaN))
+const pairedLine = (label: string, ratios: number[]): string =>
+  `${label.padEnd(22)} ${ratios.map((ratio) => ratio.toFixed(2)).join(' ')}  (median ${median(ratios).toFixed(2)})`
+console.log('\nzego-callbacks / @octokit/webhooks, round by round:')
+console.log(pairedLine('requests per second', paired(results)))
+console.log(pairedLine('CPU per request', paired(cpuPerRequest)))
 // Every 2xx must have reached a listener or handler: nothing answered and then lost. (A handler may
 // have run for a request whose answer came after autocannon stopped counting, so more is fine.)
 let lost = 0
