@@ -35,66 +35,44 @@ const receiver = new ZegoReceiver({ secret, store: new MemoryDeliveryStore({ max
 receiver.on('streamCreated', () => {})
 receiver.on('callback', () => {})
 
+// One callback's records: a claim and its completion.
+const record = (key: string, signature: string, digest: string): void => {
+  const token = `t${serial++}`
+  store.claim({ key, signature, digest, token, retainMs: 600_000, lockMs: 30_000 })
+  store.complete({ key, token, outcome: 'delivered', attempts: 1, answer: undefined, retainMs: 600_000 })
+}
+
+/** A stage that runs `stage` on each of the inputs `make` makes before its round. */
+const each =
+  <T>(make: () => T[], stage: (input: T) => unknown) =>
+  (): (() => void) => {
+    const inputs = make()
+    return () => {
+      for (const input of inputs) stage(input)
+    }
+  }
+
 /** Each stage: what it needs, made before its round, and the round itself. */
 const stages: Record<string, () => () => void | Promise<void>> = {
-  'JSON.parse': () => {
-    const texts = bodies()
-    return () => {
-      for (const text of texts) JSON.parse(text)
-    }
-  },
-  'decode (lossless JSON)': () => {
-    const texts = bodies()
-    return () => {
-      for (const text of texts) decodeBody(text, 'json')
-    }
-  },
-  'verify (signature, envelope)': () => {
-    const raws = decoded()
-    return () => {
-      for (const raw of raws) verifyCallback(raw, settings)
-    }
-  },
-  'validate (typed event, key)': () => {
-    const callbacks = verified()
-    return () => {
-      for (const callback of callbacks) validate(callback, 'stream_create')
-    }
-  },
-  'content digest': () => {
-    const raws = decoded()
-    return () => {
-      for (const raw of raws) contentDigest(raw)
-    }
-  },
-  'store: claim + complete': () => {
-    const requests = verified().map((callback) => ({
-      key: validate(callback, 'stream_create')?.key ?? '',
-      signature: callback.signatureId,
-      digest: contentDigest(callback.raw),
-    }))
-    return () => {
-      for (const { key, signature, digest } of requests) {
-        const token = `t${serial++}`
-        store.claim({ key, signature, digest, token, retainMs: 600_000, lockMs: 30_000 })
-        store.complete({ key, token, outcome: 'delivered', attempts: 1, answer: undefined, retainMs: 600_000 })
-      }
-    }
-  },
-  'the stages one after another': () => {
-    const texts = bodies()
-    return () => {
-      for (const text of texts) {
-        const raw = decodeBody(text, 'json')
-        const callback = verifyCallback(raw, settings)
-        const key = validate(callback, 'stream_create')?.key ?? ''
-        const digest = contentDigest(raw)
-        const token = `t${serial++}`
-        store.claim({ key, signature: callback.signatureId, digest, token, retainMs: 600_000, lockMs: 30_000 })
-        store.complete({ key, token, outcome: 'delivered', attempts: 1, answer: undefined, retainMs: 600_000 })
-      }
-    }
-  },
+  'JSON.parse': each(bodies, (text) => JSON.parse(text)),
+  'decode (lossless JSON)': each(bodies, (text) => decodeBody(text, 'json')),
+  'verify (signature, envelope)': each(decoded, (raw) => verifyCallback(raw, settings)),
+  'validate (typed event, key)': each(verified, (callback) => validate(callback, 'stream_create')),
+  'content digest': each(decoded, (raw) => contentDigest(raw)),
+  'store: claim + complete': each(
+    () =>
+      verified().map((callback) => ({
+        key: validate(callback, 'stream_create')?.key ?? '',
+        signature: callback.signatureId,
+        digest: contentDigest(callback.raw),
+      })),
+    ({ key, signature, digest }) => record(key, signature, digest),
+  ),
+  'the stages one after another': each(bodies, (text) => {
+    const raw = decodeBody(text, 'json')
+    const callback = verifyCallback(raw, settings)
+    record(validate(callback, 'stream_create')?.key ?? '', callback.signatureId, contentDigest(raw))
+  }),
   'receive()': () => {
     const texts = bodies()
     return async () => {
